@@ -1,0 +1,136 @@
+"""One catalogue of the errors the pipeline raises.
+
+Library code raises these; only ``pipeline.cli`` turns them into messages and exit codes.
+Each error has a stable code (``E1xx`` input, ``E2xx`` models, ``E3xx`` pipeline and stages,
+``E4xx`` output and evaluation), a message built from named fields, and the next step for the user.
+"""
+from __future__ import annotations
+
+
+class VienError(Exception):
+    """Base class: ``code``, a ``template`` filled from keyword fields, and a ``hint``."""
+
+    code = "E000"
+    template = "{message}"
+    hint = ""
+    exit_code = 1
+
+    def __init__(self, **fields: object) -> None:
+        self.fields = fields
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return self.template.format(**self.fields)
+
+    def __str__(self) -> str:
+        text = f"[{self.code}] {self.message}"
+        hint = self.hint.format(**self.fields) if self.hint else ""
+        return f"{text}\n  hint: {hint}" if hint else text
+
+    def to_record(self) -> dict[str, object]:
+        """The form an error takes in ``manifest.json``."""
+        return {"code": self.code, "reason": self.message,
+                "hint": self.hint.format(**self.fields) if self.hint else ""}
+
+
+# ---- input ------------------------------------------------------------------------------------
+class InputNotFound(VienError):
+    code = "E101"
+    template = "{path}: no such file or directory"
+    hint = "check the path; inputs are files or folders of articles"
+    exit_code = 2
+
+
+class NoInputFiles(VienError):
+    code = "E102"
+    template = "{path}: no article files found (looked for {extensions})"
+    hint = "put .txt or .md articles in the folder, or name the files directly"
+    exit_code = 2
+
+
+class UnreadableFile(VienError):
+    code = "E103"
+    template = "{path}: cannot be read: {reason}"
+    hint = "check the file's permissions and that it still exists"
+
+
+class NotText(VienError):
+    code = "E104"
+    template = "{path}: not a text file: {reason}"
+    hint = "only text articles (.txt, .md) are annotated; convert the file to UTF-8 text"
+
+
+class UndecodableText(VienError):
+    code = "E105"
+    template = "{path}: cannot decode the text: {reason}"
+    hint = "save the file as UTF-8 (or UTF-16 with a byte-order mark)"
+
+
+class EmptyDocument(VienError):
+    code = "E106"
+    template = "{path}: the document has no text"
+    hint = "remove the empty file or give it content"
+
+
+class UnsupportedFormat(VienError):
+    code = "E107"
+    template = "{path}: unsupported file type {suffix!r}"
+    hint = "supported: {supported}"
+
+
+# ---- models -----------------------------------------------------------------------------------
+class ModelNotInstalled(VienError):
+    code = "E201"
+    template = "no {what} model is installed ({detail})"
+    hint = "{install}"
+    exit_code = 3
+
+
+class ModelInvalid(VienError):
+    code = "E202"
+    template = "{path}: not a valid model package: {reason}"
+    hint = "use an Argos Translate .argosmodel for vi->en, or a CTranslate2 model folder"
+    exit_code = 3
+
+
+class ModelDownloadFailed(VienError):
+    code = "E203"
+    template = "cannot download {url}: {reason}"
+    hint = "check the network, or download the file elsewhere and use `vien models install --file`"
+    exit_code = 3
+
+
+# ---- pipeline and stages ----------------------------------------------------------------------
+class StageRequirementMissing(VienError):
+    code = "E301"
+    template = "stage {stage!r} needs {missing}, which no earlier stage provides"
+    hint = "add the stages that provide it before {stage!r}"
+    exit_code = 4
+
+
+class AlignmentFailed(VienError):
+    code = "E302"
+    template = "{what}: cannot align {surface!r} to the text near offset {offset}"
+    hint = "this is a bug in the adapter; please report it with the input file"
+
+
+class ConfigError(VienError):
+    code = "E303"
+    template = "{path}: {reason}"
+    hint = "see the README's configuration section"
+    exit_code = 2
+
+
+# ---- output and evaluation --------------------------------------------------------------------
+class SchemaViolation(VienError):
+    code = "E401"
+    template = "{doc_id}: output does not match schema {schema}: {reason}"
+    hint = "this is a bug; please report it with the input file"
+
+
+class EvaluationInputError(VienError):
+    code = "E402"
+    template = "{path}: {reason}"
+    hint = "check the gold file and the articles folder"
+    exit_code = 2
