@@ -101,6 +101,27 @@ class ModelDownloadFailed(VienError):
     exit_code = 3
 
 
+class UnsafeArchive(VienError):
+    code = "E204"
+    template = "{path}: refused: {member}: {reason}"
+    hint = "the archive is damaged or hostile; get the package again from a source you trust"
+    exit_code = 3
+
+
+class ModelChecksumMismatch(VienError):
+    code = "E205"
+    template = "{path}: sha256 {actual} does not match the expected {expected}"
+    hint = "the file is damaged or not the one expected; download it again"
+    exit_code = 3
+
+
+class ModelAlreadyInstalled(VienError):
+    code = "E206"
+    template = "model {name!r} is already installed at {path}"
+    hint = "remove it first (`vien models remove {name}`) or install with --force"
+    exit_code = 3
+
+
 # ---- pipeline and stages ----------------------------------------------------------------------
 class StageRequirementMissing(VienError):
     code = "E301"

@@ -1,0 +1,483 @@
+"""Translation models: verify, install, list, remove and pick vi->en models.
+
+Two kinds of model are installed:
+
+- **Argos Translate packages** (``.argosmodel``: a zip of one folder holding ``metadata.json``, a
+  CTranslate2 model in ``model/`` and ``sentencepiece.model``), extracted into Argos's own package
+  folder (``argostranslate.settings.package_data_dir``; ``ARGOS_PACKAGES_DIR`` overrides it) so
+  that argostranslate and LibreTranslate see them too. argostranslate's own ``install_from_path``
+  validates nothing and imports Stanza, so this module verifies archives itself: one top folder,
+  no absolute paths, no ``..``, no links or special files, bounded sizes and compression ratios,
+  a vi->en ``metadata.json``, a CTranslate2 model and a loadable SentencePiece model.
+- **Plain CTranslate2 folders** (``--dir``, e.g. OPUS-MT vi-en converted with
+  ``ct2-transformers-converter``) with SentencePiece model(s). They are not Argos packages, so
+  they live beside Argos's folder in ``vien-models/`` (``VIEN_MODELS_DIR`` overrides it).
+
+Every install is staged in a temporary folder and renamed into place: a failed or refused
+install leaves nothing behind. A small sidecar ``vien-install.json`` inside the installed folder
+records the sha256 and where the model came from. Downloads happen only here, on request.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import stat
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable
+
+from .errors import (
+    ModelAlreadyInstalled,
+    ModelChecksumMismatch,
+    ModelDownloadFailed,
+    ModelInvalid,
+    ModelNotInstalled,
+    UnsafeArchive,
+)
+
+OFFICIAL_NAME = "translate-vi_en"
+KNOWN_URLS = {OFFICIAL_NAME: "https://argos-net.com/v1/translate-vi_en-1_9.argosmodel"}
+SIDECAR = "vien-install.json"
+CT2_METADATA = "vien-model.json"
+INSTALL_HINT = (
+    "install one: `vien models install translate-vi_en` (Argos, needs the network), "
+    "`vien models install --file models/embedded/translate-vi_en-vien_embedded.argosmodel`, "
+    "or `vien models install --dir CT2_MODEL_DIR`"
+)
+# Preference when no model is named: the official Argos package, then user-installed models,
+# then the project's embedded one. Fixtures are never picked automatically.
+KIND_RANK = {"argos": 0, "ct2": 1, "embedded": 2}
+
+
+@dataclass(frozen=True)
+class ArchiveLimits:
+    """Bounds that refuse zip bombs and runaway downloads."""
+
+    max_members: int = 10_000
+    max_total_bytes: int = 4 * 1024**3
+    max_ratio: float = 200.0  # uncompressed / compressed, for members above ratio_floor bytes
+    ratio_floor: int = 1024**2
+
+
+@dataclass
+class InstalledModel:
+    """An installed vi->en model: where its CTranslate2 and SentencePiece files are, and its facts."""
+
+    name: str
+    path: Path
+    kind: str  # argos | embedded | fixture | ct2
+    version: str
+    model_dir: Path
+    sp_source: Path
+    sp_target: Path
+    target_prefix: str = ""
+    sha256: str = ""
+    scores: dict[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> dict[str, Any]:
+        """The record that goes into ``doc.translation["model"]``."""
+        return {"name": self.name, "version": self.version, "kind": self.kind,
+                "sha256": self.sha256, "path": str(self.path)}
+
+
+# ---- where models live ----------------------------------------------------------------------
+def packages_dir() -> Path:
+    """Argos's package folder, honouring ``ARGOS_PACKAGES_DIR`` as set now."""
+    env = os.environ.get("ARGOS_PACKAGES_DIR")
+    if env:
+        return Path(env)
+    from argostranslate import settings  # lazily: it creates Argos's folders on import
+
+    return Path(settings.package_data_dir)
+
+
+def ct2_models_dir() -> Path:
+    """The folder for plain CTranslate2 models (``VIEN_MODELS_DIR`` overrides it)."""
+    env = os.environ.get("VIEN_MODELS_DIR")
+    return Path(env) if env else packages_dir().parent / "vien-models"
+
+
+# ---- listing and picking --------------------------------------------------------------------
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _load_model(path: Path) -> InstalledModel | None:
+    """The vi->en model installed at ``path``, or None for other packages and stray folders."""
+    sidecar = _read_json(path / SIDECAR) or {}
+    meta = _read_json(path / "metadata.json")
+    if meta is not None:
+        if meta.get("from_code") != "vi" or meta.get("to_code") != "en":
+            return None
+        vien = meta.get("vien") if isinstance(meta.get("vien"), dict) else {}
+        sp = path / "sentencepiece.model"
+        return InstalledModel(
+            name=path.name, path=path, kind=str(vien.get("kind", "argos")),
+            version=str(meta.get("package_version", "")), model_dir=path / "model",
+            sp_source=sp, sp_target=sp, target_prefix=str(meta.get("target_prefix", "")),
+            sha256=str(sidecar.get("sha256", "")), scores=dict(vien.get("scores", {})))
+    meta = _read_json(path / CT2_METADATA)
+    if meta is None:
+        return None
+    return InstalledModel(
+        name=path.name, path=path, kind="ct2", version=str(meta.get("version", "")),
+        model_dir=path, sp_source=path / meta["sp_source"], sp_target=path / meta["sp_target"],
+        sha256=str(sidecar.get("sha256", "")), scores=dict(meta.get("scores", {})))
+
+
+def installed_models() -> list[InstalledModel]:
+    """Every installed vi->en model, Argos packages first, by name."""
+    models = []
+    for root in (packages_dir(), ct2_models_dir()):
+        if root.is_dir():
+            for path in sorted(root.iterdir()):
+                if path.is_dir() and not path.name.startswith("."):
+                    model = _load_model(path)
+                    if model is not None:
+                        models.append(model)
+    return models
+
+
+def _matches(model: InstalledModel, name: str) -> bool:
+    if name in (model.name, f"{OFFICIAL_NAME}-{model.name}"):
+        return True
+    if model.name == f"{OFFICIAL_NAME}-{name}":  # short names: vien_fixture, vien_embedded
+        return True
+    return name == OFFICIAL_NAME and model.kind == "argos" and model.name.startswith(name)
+
+
+def find_model(name: str | None = None) -> InstalledModel:
+    """The model to translate with: ``name`` if given, else the preferred installed one.
+
+    Without a name: the official Argos package, then a plain CTranslate2 model, then the
+    project's embedded model (``vien_embedded``), newest version first; a fixture is never
+    picked. Raises ``ModelNotInstalled`` naming the model and the install commands.
+    """
+    models = installed_models()
+    if name is not None:
+        found = [m for m in models if _matches(m, name)]
+        if not found:
+            names = ", ".join(m.name for m in models) or "none"
+            raise ModelNotInstalled(what=f"vi->en translation model {name!r}",
+                                    detail=f"installed: {names}", install=INSTALL_HINT)
+        return max(found, key=lambda m: _version_key(m.version))
+    usable = [m for m in models if m.kind in KIND_RANK]
+    if not usable:
+        raise ModelNotInstalled(what="vi->en translation",
+                                detail=f"looked in {packages_dir()} and {ct2_models_dir()}",
+                                install=INSTALL_HINT)
+    return min(usable, key=lambda m: (KIND_RANK[m.kind], [-v for v in _version_key(m.version)]))
+
+
+def _version_key(version: str) -> list[int]:
+    return [int(p) for p in re.findall(r"\d+", version)] or [0]
+
+
+def remove_model(name: str) -> InstalledModel:
+    """Delete the installed model called ``name`` (exact folder name); returns what was removed."""
+    for model in installed_models():
+        if model.name == name:
+            shutil.rmtree(model.path)
+            return model
+    names = ", ".join(m.name for m in installed_models()) or "none"
+    raise ModelNotInstalled(what=f"model {name!r}", detail=f"installed: {names}",
+                            install="`vien models list` shows the installed names")
+
+
+# ---- verification ---------------------------------------------------------------------------
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+_SAFE_TOP = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def _check_member(info: zipfile.ZipInfo, path: Path, limits: ArchiveLimits) -> PurePosixPath:
+    name = info.filename
+    member = PurePosixPath(name)
+    if name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", name) or member.is_absolute():
+        raise UnsafeArchive(path=path, member=name, reason="absolute path")
+    if "\\" in name or ".." in member.parts or "\x00" in name:
+        raise UnsafeArchive(path=path, member=name, reason="path escapes the package folder")
+    mode = info.external_attr >> 16
+    if stat.S_ISLNK(mode):
+        raise UnsafeArchive(path=path, member=name, reason="symbolic link")
+    if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)) and stat.S_IFMT(mode):
+        raise UnsafeArchive(path=path, member=name, reason="special file")
+    if info.file_size > limits.ratio_floor and \
+            info.file_size > limits.max_ratio * max(info.compress_size, 1):
+        raise UnsafeArchive(path=path, member=name,
+                            reason=f"compression ratio {info.file_size / max(info.compress_size, 1):.0f}"
+                                   f" above {limits.max_ratio:.0f} (zip bomb?)")
+    return member
+
+
+def verify_archive(path: Path, limits: ArchiveLimits = ArchiveLimits()) -> tuple[str, dict]:
+    """Check an ``.argosmodel`` without extracting it; returns ``(top folder, metadata)``.
+
+    Raises ``UnsafeArchive`` for traversal, absolute paths, links, special files and zip bombs,
+    ``ModelInvalid`` for anything that is not a vi->en Argos package (or a truncated file).
+    """
+    if not zipfile.is_zipfile(path):
+        raise ModelInvalid(path=path, reason="not a zip archive (truncated or wrong file?)")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            if len(infos) > limits.max_members:
+                raise UnsafeArchive(path=path, member="*", reason=f"more than {limits.max_members} members")
+            total = sum(i.file_size for i in infos)
+            if total > limits.max_total_bytes:
+                raise UnsafeArchive(path=path, member="*",
+                                    reason=f"unpacks to {total} bytes, above {limits.max_total_bytes}")
+            members = [_check_member(i, path, limits) for i in infos]
+            tops = {m.parts[0] for m in members if m.parts}
+            if len(tops) != 1 or not _SAFE_TOP.fullmatch(next(iter(tops))):
+                raise ModelInvalid(path=path, reason=f"expected one top folder, found {sorted(tops)}")
+            top = tops.pop()
+            files = {str(m) for m, i in zip(members, infos) if not i.is_dir()}
+            for required in ("metadata.json", "model/model.bin", "model/config.json", "sentencepiece.model"):
+                if f"{top}/{required}" not in files:
+                    raise ModelInvalid(path=path, reason=f"missing {top}/{required}")
+            if not any(re.fullmatch(rf"{re.escape(top)}/model/\w*vocabulary\.(json|txt)", f) for f in files):
+                raise ModelInvalid(path=path, reason="no CTranslate2 vocabulary in model/")
+            try:
+                meta = json.loads(zf.read(f"{top}/metadata.json").decode("utf-8"))
+                json.loads(zf.read(f"{top}/model/config.json").decode("utf-8"))
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise ModelInvalid(path=path, reason=f"unreadable JSON: {exc}") from None
+            bad = zf.testzip()
+            if bad is not None:
+                raise ModelInvalid(path=path, reason=f"corrupt member {bad} (CRC mismatch)")
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise ModelInvalid(path=path, reason=f"damaged archive: {exc}") from None
+    _check_metadata(path, meta)
+    return top, meta
+
+
+def _check_metadata(path: Path, meta: Any) -> None:
+    if not isinstance(meta, dict):
+        raise ModelInvalid(path=path, reason="metadata.json is not an object")
+    pair = (meta.get("from_code"), meta.get("to_code"))
+    if pair != ("vi", "en"):
+        raise ModelInvalid(path=path, reason=f"translates {pair[0]}->{pair[1]}, not vi->en")
+    if meta.get("type", "translate") != "translate":
+        raise ModelInvalid(path=path, reason=f"package type {meta.get('type')!r}, not 'translate'")
+
+
+def _check_sentencepiece(path: Path, sp_file: Path) -> None:
+    import sentencepiece
+
+    try:
+        sentencepiece.SentencePieceProcessor(model_file=str(sp_file))
+    except (OSError, RuntimeError) as exc:
+        raise ModelInvalid(path=path, reason=f"{sp_file.name} is not a SentencePiece model: {exc}") from None
+
+
+def _extract(zf: zipfile.ZipFile, dest: Path, limits: ArchiveLimits) -> None:
+    """Extract verified members, counting real bytes in case the sizes in the headers lie."""
+    written = 0
+    for info in zf.infolist():
+        target = dest / info.filename
+        if info.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with zf.open(info) as src, open(target, "wb") as out:
+            for chunk in iter(lambda: src.read(1 << 20), b""):
+                written += len(chunk)
+                if written > limits.max_total_bytes:
+                    raise UnsafeArchive(path=zf.filename, member=info.filename, reason="unpacks beyond the size limit")
+                out.write(chunk)
+
+
+# ---- installing -----------------------------------------------------------------------------
+def _staging_dir(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=".vien-staging-", dir=root.parent))
+
+
+def _commit(staged: Path, dest: Path, force: bool) -> None:
+    """Rename ``staged`` to ``dest`` atomically; with ``force`` an existing ``dest`` is replaced."""
+    old = None
+    if dest.exists():
+        if not force:
+            raise ModelAlreadyInstalled(name=dest.name, path=dest)
+        old = dest.with_name(f".vien-old-{dest.name}-{os.getpid()}")
+        os.rename(dest, old)
+    os.rename(staged, dest)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def install_archive(path: Path, *, sha256: str | None = None, source: str | None = None,
+                    force: bool = False, limits: ArchiveLimits = ArchiveLimits()) -> InstalledModel:
+    """Verify the ``.argosmodel`` at ``path`` and install it into Argos's package folder.
+
+    ``sha256``, when given, must match the file. Returns the installed model; raises
+    ``ModelInvalid``/``UnsafeArchive``/``ModelChecksumMismatch``/``ModelAlreadyInstalled``,
+    leaving no partial install behind.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ModelInvalid(path=path, reason="no such file")
+    digest = sha256_file(path)
+    if sha256 and digest != sha256.lower():
+        raise ModelChecksumMismatch(path=path, expected=sha256.lower(), actual=digest)
+    top, meta = verify_archive(path, limits)
+    root = packages_dir()
+    dest = root / top
+    if dest.exists() and not force:
+        raise ModelAlreadyInstalled(name=top, path=dest)
+    staging = _staging_dir(root)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            _extract(zf, staging, limits)
+        staged = staging / top
+        _check_sentencepiece(path, staged / "sentencepiece.model")
+        _write_sidecar(staged, digest, source or str(path.resolve()))
+        _commit(staged, dest, force)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    model = _load_model(dest)
+    assert model is not None  # verified above: a vi->en package with metadata
+    return model
+
+
+def install_ct2_dir(path: Path, *, name: str | None = None, force: bool = False) -> InstalledModel:
+    """Copy a plain CTranslate2 model folder (with SentencePiece models) into ``ct2_models_dir()``.
+
+    The folder needs ``model.bin``, ``config.json``, a vocabulary, and either one shared
+    SentencePiece model (``sentencepiece.model``/``spm.model``) or ``source.spm`` + ``target.spm``.
+    The language pair cannot be read from such a folder: the caller vouches that it is vi->en.
+    """
+    path = Path(path)
+    if not path.is_dir():
+        raise ModelInvalid(path=path, reason="not a folder")
+    for p in path.rglob("*"):
+        if p.is_symlink():
+            raise UnsafeArchive(path=path, member=str(p.relative_to(path)), reason="symbolic link")
+    for required in ("model.bin", "config.json"):
+        if not (path / required).is_file():
+            raise ModelInvalid(path=path, reason=f"missing {required}")
+    if not any(path.glob("*vocabulary.*")):
+        raise ModelInvalid(path=path, reason="no CTranslate2 vocabulary file")
+    shared = next((n for n in ("sentencepiece.model", "spm.model") if (path / n).is_file()), None)
+    if shared:
+        sp_source = sp_target = shared
+    elif (path / "source.spm").is_file() and (path / "target.spm").is_file():
+        sp_source, sp_target = "source.spm", "target.spm"
+    else:
+        raise ModelInvalid(path=path, reason="no SentencePiece model (sentencepiece.model or source.spm+target.spm)")
+    for sp in {sp_source, sp_target}:
+        _check_sentencepiece(path, path / sp)
+    name = name or path.resolve().name
+    if not _SAFE_TOP.fullmatch(name):
+        raise ModelInvalid(path=path, reason=f"unusable model name {name!r}")
+    root = ct2_models_dir()
+    dest = root / name
+    if dest.exists() and not force:
+        raise ModelAlreadyInstalled(name=name, path=dest)
+    staging = _staging_dir(root)
+    try:
+        staged = staging / name
+        shutil.copytree(path, staged)
+        (staged / CT2_METADATA).write_text(json.dumps(
+            {"name": name, "from_code": "vi", "to_code": "en", "sp_source": sp_source,
+             "sp_target": sp_target, "version": ""}, indent=2), encoding="utf-8")
+        _write_sidecar(staged, _tree_sha256(path), str(path.resolve()))
+        _commit(staged, dest, force)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    model = _load_model(dest)
+    assert model is not None
+    return model
+
+
+def _tree_sha256(path: Path) -> str:
+    """One sha256 over a folder: every file's relative path and content hash, sorted."""
+    digest = hashlib.sha256()
+    for p in sorted(q for q in path.rglob("*") if q.is_file()):
+        digest.update(f"{p.relative_to(path).as_posix()}\0{sha256_file(p)}\n".encode())
+    return digest.hexdigest()
+
+
+def _write_sidecar(folder: Path, digest: str, source: str) -> None:
+    (folder / SIDECAR).write_text(json.dumps(
+        {"sha256": digest, "source": source,
+         "installed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}, indent=2), encoding="utf-8")
+
+
+# ---- downloading ----------------------------------------------------------------------------
+def download(url: str, dest: Path, *, progress: bool = True, limits: ArchiveLimits = ArchiveLimits(),
+             timeout: float = 60.0) -> None:
+    """Stream ``url`` to ``dest`` with a tqdm progress bar; refuses short (truncated) downloads."""
+    if not url.startswith(("http://", "https://")):
+        raise ModelDownloadFailed(url=url, reason="only http(s) URLs are downloaded")
+    from tqdm import tqdm
+
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response, open(dest, "wb") as out:
+            expected = int(response.headers.get("Content-Length") or 0) or None
+            if expected and expected > limits.max_total_bytes:
+                raise ModelDownloadFailed(url=url, reason=f"{expected} bytes is above the size limit")
+            received = 0
+            with tqdm(total=expected, unit="B", unit_scale=True, desc=Path(url).name,
+                      disable=not progress) as bar:
+                for chunk in iter(lambda: response.read(1 << 16), b""):
+                    received += len(chunk)
+                    if received > limits.max_total_bytes:
+                        raise ModelDownloadFailed(url=url, reason="download exceeds the size limit")
+                    out.write(chunk)
+                    bar.update(len(chunk))
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise ModelDownloadFailed(url=url, reason=str(getattr(exc, "reason", exc))) from None
+    if expected is not None and received != expected:
+        raise ModelDownloadFailed(url=url, reason=f"truncated: got {received} of {expected} bytes")
+
+
+def index_url_for(name: str, notes: Callable[[str], None] = lambda _: None) -> str:
+    """The download URL of package ``name`` from the Argos index, else its known URL."""
+    from argostranslate import settings
+
+    try:
+        with urllib.request.urlopen(settings.remote_package_index, timeout=30) as response:
+            index = json.loads(response.read().decode("utf-8"))
+        for entry in index if isinstance(index, list) else []:
+            if (entry.get("from_code"), entry.get("to_code")) == ("vi", "en") and entry.get("links"):
+                return str(entry["links"][0])
+        notes(f"the Argos index does not list {name}; using its known URL")
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        notes(f"cannot read the Argos index ({getattr(exc, 'reason', exc)}); using the known URL")
+    if name not in KNOWN_URLS:
+        raise ModelNotInstalled(what=f"model {name!r}", detail="not in the Argos index and no known URL",
+                                install="use `vien models install --url URL` or `--file PATH`")
+    return KNOWN_URLS[name]
+
+
+def install_url(url: str, *, sha256: str | None = None, force: bool = False, progress: bool = True,
+                limits: ArchiveLimits = ArchiveLimits()) -> InstalledModel:
+    """Download ``url`` to a temporary file, then verify and install it like a local archive."""
+    root = packages_dir()
+    staging = _staging_dir(root)
+    try:
+        archive = staging / "download.argosmodel"
+        download(url, archive, progress=progress, limits=limits)
+        return install_archive(archive, sha256=sha256, source=url, force=force, limits=limits)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
