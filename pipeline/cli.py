@@ -1,0 +1,120 @@
+"""The ``vien`` command line: a thin layer over the library.
+
+Only this module turns exceptions into messages and exit codes:
+0 everything worked; 1 some documents failed (see the manifest); 2 bad input or usage;
+3 a model is missing or invalid; 4 the pipeline cannot be built.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import VienError
+
+
+def _annotate(args: argparse.Namespace) -> int:
+    from .run import Settings, annotate
+
+    settings = Settings(translate=not args.no_translate, model=args.model, force=args.force)
+    if args.batch_size:
+        settings.batch_size = args.batch_size
+    if args.beam_size:
+        settings.beam_size = args.beam_size
+    progress = None if not args.no_progress else False
+    report = annotate(args.inputs, args.output, settings, progress=progress)
+    failed, ok = len(report.failed), len(report.ok)
+    skipped = [r for r in report.records if r["status"] == "skipped"]
+    print(f"{ok} annotated, {failed} failed, {len(skipped)} skipped -> {report.outdir}/manifest.json")
+    for record in report.failed:
+        print(f"error: {record['reason']}", file=sys.stderr)
+    for record in skipped:
+        print(f"skipped: {record['reason']}", file=sys.stderr)
+    if failed:
+        print(f"{failed} of {failed + ok} documents failed", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _segment_stage():
+    from .segment import Segmenter
+
+    return Segmenter()
+
+
+def _eval_entities(args: argparse.Namespace) -> int:
+    from .entities import EntityRecognizer
+    from .evaluate import evaluate_entities
+
+    segment, entities = _segment_stage(), EntityRecognizer()
+    report = evaluate_entities(Path(args.gold), Path(args.articles), lambda d: entities(segment(d)),
+                               predictions=Path(args.predictions) if args.predictions else None)
+    print(report.table())
+    print(f"micro_f1={report.micro.f1:.3f}")
+    return 0
+
+
+def _eval_segmentation(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate_segmentation
+
+    baseline = None
+    if args.baseline:
+        from underthesea import word_tokenize as baseline
+    ours, base, n = evaluate_segmentation(Path(args.conllu), _segment_stage(), baseline)
+    print(f"sentences={n}")
+    if base is not None:
+        print(f"underthesea word_tokenize alone: P={base.precision:.4f} R={base.recall:.4f} f1={base.f1:.4f}")
+    print(f"vien segment: P={ours.precision:.4f} R={ours.recall:.4f}")
+    print(f"f1={ours.f1:.4f}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vien", description="Offline Vietnamese->English annotation of news articles.")
+    parser.add_argument("--version", action="version", version=f"vien {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("annotate", help="annotate articles into one JSON file per article")
+    p.add_argument("inputs", nargs="+", help="article files or folders (.txt, .md)")
+    p.add_argument("-o", "--output", required=True, help="output folder")
+    p.add_argument("--no-translate", action="store_true", help="Vietnamese-only run: no English side")
+    p.add_argument("--model", help="translation model name (default: the preferred installed vi->en model)")
+    p.add_argument("--force", action="store_true", help="re-annotate unchanged inputs")
+    p.add_argument("--batch-size", type=int, help="documents per translation batch")
+    p.add_argument("--beam-size", type=int, help="beam size for translation")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=_annotate)
+
+    ev = sub.add_parser("eval", help="measure quality on gold data").add_subparsers(dest="what", required=True)
+    p = ev.add_parser("entities", help="entity precision/recall/F1 against gold JSONL")
+    p.add_argument("--gold", required=True, help="gold entities (JSONL: doc, entities)")
+    p.add_argument("--articles", required=True, help="folder with <doc>.txt for each gold doc")
+    p.add_argument("--predictions", help="write the pipeline's entities in the gold format here")
+    p.set_defaults(func=_eval_entities)
+    p = ev.add_parser("segmentation", help="word segmentation P/R/F1 against a CoNLL-U file")
+    p.add_argument("--conllu", required=True)
+    p.add_argument("--baseline", action="store_true", help="also score underthesea's word_tokenize alone")
+    p.set_defaults(func=_eval_segmentation)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except VienError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("interrupted; re-run the same command to resume", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

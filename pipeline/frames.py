@@ -1,0 +1,262 @@
+"""Frames: the pandas stage. Documents as tables, and the output JSON written from those tables.
+
+``COLUMNS`` is the one place that lists every table's columns, dtypes and meaning. Each table has
+one row per thing (document, sentence, token, entity mention, entity, alignment link), and a
+``doc_id`` column to join on. ``document_frames`` turns a ``Document`` into ``Frames``;
+``frames_to_json`` writes the article's JSON from them and ``json_to_frames`` reads it back, so the
+JSON and the tables can never disagree.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+
+import pandas as pd
+
+from .document import Document, to_plain
+
+SCHEMA_ID = "vien-annotation/1"
+
+#: table -> [(column, dtype, description)]
+COLUMNS: dict[str, list[tuple[str, str, str]]] = {
+    "documents": [
+        ("doc_id", "string", "document id (the input file's stem)"),
+        ("path", "string", "input file path"),
+        ("sha256", "string", "sha256 of the input file's bytes"),
+        ("encoding", "string", "encoding the file was decoded with"),
+        ("size", "Int64", "input size in bytes"),
+        ("vi_text", "string", "normalised Vietnamese text (all vi offsets point into it)"),
+        ("en_text", "string", "English translation (all en offsets point into it); <NA> if untranslated"),
+        ("title_start", "Int64", "title span in vi_text, <NA> if none"),
+        ("title_end", "Int64", ""),
+        ("byline_start", "Int64", "byline span in vi_text, <NA> if none"),
+        ("byline_end", "Int64", ""),
+        ("edits", "object", "normalisation edits [norm_start, norm_end, orig_start, orig_end, reason]"),
+        ("producer", "object", "versions and settings that produced the document"),
+        ("translation", "object", "translation model, post-edits and unprojected mentions, or None"),
+    ],
+    "sentences": [
+        ("doc_id", "string", ""),
+        ("side", "string", "'vi' or 'en'"),
+        ("sentence_id", "Int64", "sentence index on its side"),
+        ("start", "Int64", "character offset into the side's text"),
+        ("end", "Int64", ""),
+        ("text", "string", "text[start:end]"),
+        ("source_sentence", "Int64", "en only: the vi sentence it translates"),
+    ],
+    "tokens": [
+        ("doc_id", "string", ""),
+        ("side", "string", "'vi' or 'en'"),
+        ("token_id", "Int64", "token index on its side (document-wide)"),
+        ("sentence_id", "Int64", ""),
+        ("start", "Int64", ""),
+        ("end", "Int64", ""),
+        ("text", "string", "text[start:end]; a Vietnamese word may hold several syllables"),
+        ("pos", "string", "POS tag (underthesea's VLSP tagset on vi), <NA> if none"),
+    ],
+    "mentions": [
+        ("doc_id", "string", ""),
+        ("side", "string", "'vi' or 'en'"),
+        ("mention_id", "string", "'vi-m3', 'en-m3'"),
+        ("label", "string", "PER, LOC, ORG, AIRCRAFT, UNIT, QUANTITY or DATE"),
+        ("start", "Int64", ""),
+        ("end", "Int64", ""),
+        ("text", "string", "text[start:end]"),
+        ("entity_id", "string", "the linked entity ('E0'...)"),
+        ("source", "string", "what found it (vi) or projected it (en)"),
+        ("score", "Float64", "confidence in [0, 1]"),
+        ("value", "object", "QUANTITY {value, unit, en} / DATE {iso, en}, else None"),
+        ("aligns_to", "string", "en only: the vi mention it projects"),
+        ("method", "string", "en only: projection method"),
+    ],
+    "entities": [
+        ("doc_id", "string", ""),
+        ("entity_id", "string", "'E0'..., one per real-world entity in the document"),
+        ("label", "string", ""),
+        ("name_vi", "string", "canonical Vietnamese name"),
+        ("name_en", "string", "canonical English name"),
+        ("mentions_vi", "object", "list of vi mention ids"),
+        ("mentions_en", "object", "list of en mention ids"),
+    ],
+    "alignments": [
+        ("doc_id", "string", ""),
+        ("vi_sentence", "Int64", "vi sentence id"),
+        ("en_sentence", "Int64", "en sentence id"),
+        ("vi_word", "Int64", "word index within the vi sentence; <NA> on the sentence-link row"),
+        ("en_word", "Int64", "word index within the en sentence; <NA> on the sentence-link row"),
+    ],
+}
+
+
+@dataclass
+class Frames:
+    documents: pd.DataFrame
+    sentences: pd.DataFrame
+    tokens: pd.DataFrame
+    mentions: pd.DataFrame
+    entities: pd.DataFrame
+    alignments: pd.DataFrame
+
+    @classmethod
+    def concat(cls, parts: Iterable[Frames]) -> Frames:
+        parts = list(parts)
+        return cls(**{f.name: _typed(f.name, pd.concat([getattr(p, f.name) for p in parts],
+                                                     ignore_index=True) if parts else None)
+                      for f in fields(cls)})
+
+
+def _typed(table: str, df: pd.DataFrame | list[dict] | None) -> pd.DataFrame:
+    spec = COLUMNS[table]
+    if df is None or (isinstance(df, list) and not df):
+        df = pd.DataFrame({name: pd.Series([], dtype=dtype) for name, dtype, _ in spec})
+    elif isinstance(df, list):
+        df = pd.DataFrame.from_records(df, columns=[name for name, _, _ in spec])
+    return df.astype({name: dtype for name, dtype, _ in spec})[[name for name, _, _ in spec]]
+
+
+def _span(span: tuple[int, int] | None, i: int) -> int | None:
+    return None if span is None else span[i]
+
+
+def document_frames(doc: Document) -> Frames:
+    """The tables of one document."""
+    return json_to_frames(document_record(doc))
+
+
+def document_record(doc: Document) -> dict:
+    """The document as a plain dict of the JSON's shape (what ``json_to_frames`` reads)."""
+    def side(s, name: str) -> dict | None:
+        if s is None:
+            return None
+        mention_keys = ("id", "label", "start", "end", "text", "entity", "source", "score", "value")
+        if name == "en":
+            mention_keys += ("aligns_to", "method")
+        return {"text": s.text,
+                "sentences": [to_plain(x) for x in s.sentences],
+                "tokens": [to_plain(x) for x in s.tokens],
+                "entities": [{k: getattr(m, k) for k in mention_keys} for m in s.entities]}
+
+    vi = side(doc.vi, "vi")
+    vi.update(title=list(doc.title) if doc.title else None, byline=list(doc.byline) if doc.byline else None)
+    return {
+        "schema": SCHEMA_ID, "doc_id": doc.doc_id,
+        "source": {"path": doc.source.path, "sha256": doc.source.sha256, "encoding": doc.source.encoding,
+                   "size": doc.source.size,
+                   "edits": [[e.norm_start, e.norm_end, e.orig_start, e.orig_end, e.reason]
+                             for e in doc.source.edits]},
+        "producer": doc.producer, "vi": vi, "en": side(doc.en, "en"), "alignment": doc.alignment,
+        "translation": doc.translation, "entities": [to_plain(e) for e in doc.entities],
+    }
+
+
+def _na(value):
+    return None if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) else value
+
+
+def _records(df: pd.DataFrame, columns: dict[str, str]) -> list[dict]:
+    """Rows as JSON-ready dicts, renaming frame columns to JSON keys; missing values become None."""
+    out = []
+    for row in df[list(columns)].itertuples(index=False):
+        out.append({key: _plain(_na(v)) for key, v in zip(columns.values(), row)})
+    return out
+
+
+def _plain(value):
+    if hasattr(value, "item") and not isinstance(value, (list, dict, str)):
+        return value.item()
+    return value
+
+
+def frames_to_json(frames: Frames) -> dict:
+    """The article JSON (schema ``vien-annotation/1``) of a one-document ``Frames``."""
+    doc = frames.documents.iloc[0]
+    d = doc["doc_id"]
+
+    def side(name: str) -> dict:
+        s = frames.sentences[frames.sentences.side == name]
+        t = frames.tokens[frames.tokens.side == name]
+        m = frames.mentions[frames.mentions.side == name]
+        sent_cols = {"sentence_id": "id", "start": "start", "end": "end"}
+        ent_cols = {"mention_id": "id", "label": "label", "start": "start", "end": "end", "text": "text",
+                    "entity_id": "entity", "source": "source", "score": "score", "value": "value"}
+        if name == "en":
+            sent_cols["source_sentence"] = "source_sentence"
+            ent_cols.update(aligns_to="aligns_to", method="method")
+        return {"sentences": _records(s, sent_cols),
+                "tokens": _records(t, {"token_id": "id", "sentence_id": "sentence", "start": "start",
+                                       "end": "end", "pos": "pos"}),
+                "entities": _records(m, ent_cols)}
+
+    vi = {"text": doc["vi_text"],
+          "title": None if pd.isna(doc["title_start"]) else [int(doc["title_start"]), int(doc["title_end"])],
+          "byline": None if pd.isna(doc["byline_start"]) else [int(doc["byline_start"]), int(doc["byline_end"])],
+          **side("vi")}
+    en = None if pd.isna(doc["en_text"]) else {"text": doc["en_text"], **side("en")}
+    alignment = None
+    if len(frames.alignments):
+        pairs = frames.alignments[frames.alignments.vi_word.isna()]
+        links = frames.alignments[frames.alignments.vi_word.notna()]
+        pharaoh = []
+        for vi_s, en_s in zip(pairs.vi_sentence, pairs.en_sentence):
+            sel = links[(links.vi_sentence == vi_s) & (links.en_sentence == en_s)]
+            pharaoh.append(" ".join(f"{i}-{j}" for i, j in zip(sel.vi_word, sel.en_word)))
+        alignment = {"sentences": [[int(a), int(b)] for a, b in zip(pairs.vi_sentence, pairs.en_sentence)],
+                     "tokens": pharaoh}
+    return {
+        "schema": SCHEMA_ID,
+        "doc_id": d,
+        "source": {"path": doc["path"], "sha256": doc["sha256"], "encoding": doc["encoding"],
+                   "size": int(doc["size"]), "edits": doc["edits"]},
+        "producer": doc["producer"],
+        "vi": vi,
+        "en": en,
+        "alignment": alignment,
+        "translation": doc["translation"],
+        "entities": _records(frames.entities, {"entity_id": "id", "label": "label", "name_vi": "name_vi",
+                                               "name_en": "name_en", "mentions_vi": "mentions_vi",
+                                               "mentions_en": "mentions_en"}),
+    }
+
+
+def json_to_frames(data: dict) -> Frames:
+    """``Frames`` of one article JSON: the inverse of ``frames_to_json``."""
+    d = data["doc_id"]
+    vi, en, src = data["vi"], data.get("en"), data["source"]
+    title, byline = vi.get("title"), vi.get("byline")
+    documents = [{"doc_id": d, "path": src["path"], "sha256": src["sha256"], "encoding": src["encoding"],
+                  "size": src["size"], "vi_text": vi["text"], "en_text": en["text"] if en else None,
+                  "title_start": _span(title, 0), "title_end": _span(title, 1),
+                  "byline_start": _span(byline, 0), "byline_end": _span(byline, 1),
+                  "edits": src["edits"], "producer": data["producer"],
+                  "translation": data.get("translation")}]
+    sentences, tokens, mentions = [], [], []
+    for side_name, side in (("vi", vi), ("en", en)):
+        if side is None:
+            continue
+        text = side["text"]
+        sentences += [{"doc_id": d, "side": side_name, "sentence_id": s["id"], "start": s["start"],
+                       "end": s["end"], "text": text[s["start"]:s["end"]],
+                       "source_sentence": s.get("source_sentence")} for s in side["sentences"]]
+        tokens += [{"doc_id": d, "side": side_name, "token_id": t["id"], "sentence_id": t["sentence"],
+                    "start": t["start"], "end": t["end"], "text": text[t["start"]:t["end"]],
+                    "pos": t.get("pos")} for t in side["tokens"]]
+        mentions += [{"doc_id": d, "side": side_name, "mention_id": m["id"], "label": m["label"],
+                      "start": m["start"], "end": m["end"], "text": m["text"], "entity_id": m.get("entity"),
+                      "source": m.get("source"), "score": m.get("score"), "value": m.get("value"),
+                      "aligns_to": m.get("aligns_to"), "method": m.get("method")}
+                     for m in side["entities"]]
+    entities = [{"doc_id": d, "entity_id": e["id"], "label": e["label"], "name_vi": e["name_vi"],
+                 "name_en": e["name_en"], "mentions_vi": e["mentions_vi"], "mentions_en": e["mentions_en"]}
+                for e in data["entities"]]
+    alignments = []
+    if data.get("alignment"):
+        for (vi_s, en_s), pharaoh in zip(data["alignment"]["sentences"], data["alignment"]["tokens"]):
+            alignments.append({"doc_id": d, "vi_sentence": vi_s, "en_sentence": en_s,
+                               "vi_word": None, "en_word": None})
+            for link in pharaoh.split():
+                i, j = link.split("-")
+                alignments.append({"doc_id": d, "vi_sentence": vi_s, "en_sentence": en_s,
+                                   "vi_word": int(i), "en_word": int(j)})
+    return Frames(_typed("documents", documents), _typed("sentences", sentences),
+                  _typed("tokens", tokens), _typed("mentions", mentions),
+                  _typed("entities", entities), _typed("alignments", alignments))

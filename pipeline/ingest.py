@@ -1,0 +1,220 @@
+"""Ingest: read an article file into a ``Document`` with a normalised text and a way back.
+
+Reading detects the encoding (byte-order marks, then strict UTF-8), refuses binary data, and keeps
+the decoded original. Normalisation builds a new text in two layers, each a list of ``Edit``s:
+
+1. characters: byte-order mark dropped, Unicode NFC per character cluster, CR/CRLF -> LF;
+2. layout: no-break and other odd spaces and runs of spaces -> one space, and repair of glued
+   boundaries that scraped news is full of (``Liên XôCuộc`` / ``phát hiện.Khi`` get the line break
+   they lost).
+
+The layers are composed into one edit list, so ``Source.offset_map`` maps any offset of the
+normalised text back to the original text. Title and byline are found on the normalised text.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from .document import Document, Edit, OffsetMap, Side, Source
+from .errors import EmptyDocument, NotText, UndecodableText, UnreadableFile, UnsupportedFormat
+
+TEXT_SUFFIXES = (".txt", ".md")
+MAX_BYTES = 20 * 1024 * 1024  # larger inputs are refused: one article is rarely above 1 MB
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+_VI_LOWER = "a-zàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
+_VI_UPPER = _VI_LOWER.upper()
+_ODD_SPACES = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t"
+# A run of horizontal space that is not exactly one ASCII space.
+_SPACE_RUN = re.compile(f"[ {_ODD_SPACES}]{{2,}}|[{_ODD_SPACES}]")
+# "XôCuộc": a lower-case letter glued to a capitalised word. Only repaired when a Vietnamese
+# letter with a diacritic is on either side, so that "iPhone", "McDonnell", "MiG" stay whole.
+_GLUED_WORDS = re.compile(f"(?<=[{_VI_LOWER}])(?=[{_VI_UPPER}][{_VI_LOWER}])")
+# "hiện.Khi": sentence punctuation glued to the next sentence after a lower-case word.
+_GLUED_SENTENCE = re.compile(f"(?<=[{_VI_LOWER}]{{2}}[.!?])(?=[{_VI_UPPER}][{_VI_LOWER}])")
+_WORD_LEFT = re.compile(f"[{_VI_LOWER}{_VI_UPPER}]+$")
+_WORD_RIGHT = re.compile(f"[{_VI_LOWER}{_VI_UPPER}]+")
+
+
+@dataclass
+class Normalised:
+    text: str
+    edits: list[Edit]
+
+
+def read_document(path: str | Path, *, doc_id: str | None = None) -> Document:
+    """Read ``path`` (a .txt or .md article) into a ``Document`` with normalised text.
+
+    Raises ``UnreadableFile``, ``NotText``, ``UndecodableText``, ``EmptyDocument`` or
+    ``UnsupportedFormat`` naming the file and the reason.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in TEXT_SUFFIXES:
+        raise UnsupportedFormat(path=str(path), suffix=path.suffix, supported=", ".join(TEXT_SUFFIXES))
+    try:
+        if path.is_dir():
+            raise NotText(path=str(path), reason="it is a directory")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(path=str(path), reason=exc.strerror or str(exc)) from exc
+    if len(data) > MAX_BYTES:
+        raise NotText(path=str(path), reason=f"{len(data)} bytes is above the {MAX_BYTES}-byte limit")
+    original, encoding = decode(data, path)
+    return document_from_text(original, doc_id=doc_id or path.stem, path=str(path),
+                              encoding=encoding, data=data)
+
+
+def document_from_text(original: str, *, doc_id: str, path: str = "", encoding: str = "utf-8",
+                       data: bytes | None = None) -> Document:
+    """Build a ``Document`` from already decoded text (used by readers of other formats)."""
+    if not original.strip():
+        raise EmptyDocument(path=path or doc_id)
+    norm = normalise(original)
+    raw = data if data is not None else original.encode("utf-8")
+    source = Source(path=path, sha256=hashlib.sha256(raw).hexdigest(), encoding=encoding,
+                    size=len(raw), edits=norm.edits, original_text=original)
+    return Document(doc_id=doc_id, source=source, vi=Side(text=norm.text),
+                    title=find_title(norm.text), byline=find_byline(norm.text),
+                    annotations={"text"})
+
+
+def decode(data: bytes, path: Path | str) -> tuple[str, str]:
+    """Decode bytes by byte-order mark, else strict UTF-8. Returns ``(text, encoding)``.
+
+    A UTF-8 byte-order mark is kept in the text (as Python's ``open`` reads it) and removed by
+    normalisation, so original offsets are those of the file read as UTF-8.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                if encoding == "utf-8-sig":
+                    return data.decode("utf-8"), encoding
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as exc:
+                raise UndecodableText(path=str(path), reason=f"invalid {encoding} at byte {exc.start}") from exc
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise NotText(path=str(path), reason=f"NUL byte at offset {nul} (binary data)")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        raise UndecodableText(path=str(path), reason=f"invalid UTF-8 at byte {exc.start}") from exc
+
+
+def normalise(original: str) -> Normalised:
+    """The normalised text of ``original`` and the edits that lead back to it."""
+    chars = _apply(original, list(_character_edits(original)))
+    layout = _apply(chars.text, list(_layout_edits(chars.text)))
+    return Normalised(layout.text, compose(chars.edits, layout.edits))
+
+
+def _character_edits(text: str):
+    if text.startswith("\ufeff"):
+        yield 0, 1, "", "bom"
+    i, n = (1 if text.startswith("\ufeff") else 0), len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\r":
+            j = i + 2 if text.startswith("\r\n", i) else i + 1
+            yield i, j, "\n", "line-ending"
+            i = j
+            continue
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        cluster = text[i:j]
+        if not cluster.isascii():
+            nfc = unicodedata.normalize("NFC", cluster)
+            if nfc != cluster:
+                yield i, j, nfc, "nfc"
+        i = j
+
+
+def _layout_edits(text: str):
+    edits = [(m.start(), m.end(), " ", "space") for m in _SPACE_RUN.finditer(text)]
+    for m in _GLUED_WORDS.finditer(text):
+        left = _WORD_LEFT.search(text, 0, m.start())
+        right = _WORD_RIGHT.match(text, m.start())
+        pair = (left.group() if left else "") + (right.group() if right else "")
+        if len(left.group() if left else "") >= 2 and not pair.isascii():
+            edits.append((m.start(), m.start(), "\n", "glued-boundary"))
+    edits += [(m.start(), m.start(), "\n", "glued-sentence") for m in _GLUED_SENTENCE.finditer(text)]
+    return sorted(edits)
+
+
+def _apply(text: str, replacements: list[tuple[int, int, str, str]]) -> Normalised:
+    out: list[str] = []
+    edits: list[Edit] = []
+    pos = shift = 0
+    for start, end, new, reason in replacements:
+        if start < pos:
+            continue  # overlapping rule: the first one wins
+        out.append(text[pos:start])
+        edits.append(Edit(start + shift, start + shift + len(new), start, end, reason))
+        out.append(new)
+        shift += len(new) - (end - start)
+        pos = end
+    out.append(text[pos:])
+    return Normalised("".join(out), edits)
+
+
+def compose(first: list[Edit], second: list[Edit]) -> list[Edit]:
+    """Edits from the original to text 2, given original->text 1 (``first``) and text 1->text 2."""
+    back = OffsetMap(list(first))
+    merged: list[Edit] = []
+    for e in second:  # re-express text-1 spans of the second layer in original offsets
+        start = back.to_original(e.orig_start)
+        end = start if e.orig_end == e.orig_start else back.to_original(e.orig_end, end=True)
+        merged.append(Edit(e.norm_start, e.norm_end, start, end, e.reason))
+    covered = [(e.orig_start, e.orig_end) for e in second]
+    for e in first:  # first-layer edits outside second-layer ones, shifted into text-2 offsets
+        if any(a < e.norm_end and e.norm_start < b for a, b in covered):
+            continue
+        delta = sum((s.norm_end - s.norm_start) - (s.orig_end - s.orig_start)
+                    for s in second if s.orig_end <= e.norm_start)
+        merged.append(Edit(e.norm_start + delta, e.norm_end + delta, e.orig_start, e.orig_end, e.reason))
+    return sorted(merged, key=lambda e: (e.norm_start, e.norm_end))
+
+
+_SENTENCE_END = re.compile(r"[.!?…:;\"'”)]\s*$")
+
+
+def find_title(text: str) -> tuple[int, int] | None:
+    """The first line as title when it is short, has no sentence-final punctuation, and more follows."""
+    first = text.lstrip()
+    offset = len(text) - len(first)
+    line_end = first.find("\n")
+    if line_end <= 0:
+        return None
+    line = first[:line_end]
+    stripped = line.lstrip("#").strip()
+    if not stripped or len(stripped) > 200 or _SENTENCE_END.search(stripped):
+        return None
+    start = offset + line.index(stripped)
+    return start, start + len(stripped)
+
+
+_BYLINE = re.compile(rf"^[{_VI_UPPER}][{_VI_LOWER}]*(?: [{_VI_UPPER}][{_VI_LOWER}]*){{0,3}}$")
+
+
+def find_byline(text: str) -> tuple[int, int] | None:
+    """The last line as byline when it is one to four capitalised words (a name), after a body."""
+    body = text.rstrip()
+    line_start = body.rfind("\n") + 1
+    if line_start == 0:
+        return None
+    line = body[line_start:].strip()
+    if not _BYLINE.match(line) or len(line) > 40:
+        return None
+    start = line_start + body[line_start:].index(line)
+    return start, start + len(line)

@@ -1,0 +1,320 @@
+"""Run: drive a batch of articles through the stages into one JSON file per article.
+
+Discovery turns the inputs (files and folders) into a list of articles with unique ids. Each
+article ends as exactly one output JSON or one error record in ``manifest.json``. Outputs are
+written atomically; a journal (``.vien-journal.jsonl``) records each finished article at once, so a
+run killed at any moment resumes where it stopped, and an article whose input and pipeline are
+unchanged is skipped unless ``force`` is set.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .core import Pipeline
+from .document import Document
+from .errors import InputNotFound, NoInputFiles, UnsupportedFormat, VienError
+from .frames import document_frames, frames_to_json
+from .ingest import TEXT_SUFFIXES, read_document
+from .schema import validate
+
+log = logging.getLogger("vien")
+
+MANIFEST = "manifest.json"
+JOURNAL = ".vien-journal.jsonl"
+
+
+@dataclass
+class Settings:
+    """What a run does. Defaults live here; the CLI and the config file override them."""
+
+    translate: bool = True
+    model: str | None = None
+    batch_size: int = 16  # documents per translation batch
+    beam_size: int = 2
+    max_batch_sentences: int = 64
+    force: bool = False
+    validate: bool = True
+
+
+@dataclass
+class InputFile:
+    path: Path
+    doc_id: str
+    error: VienError | None = None  # set when the file is refused before reading
+    skipped: bool = False  # unknown file type inside a folder: reported, not processed
+
+
+@dataclass
+class RunReport:
+    outdir: Path
+    records: list[dict] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[dict]:
+        return [r for r in self.records if r["status"] == "error"]
+
+    @property
+    def ok(self) -> list[dict]:
+        return [r for r in self.records if r["status"] == "ok"]
+
+
+def discover(inputs: Iterable[str | Path]) -> list[InputFile]:
+    """Articles named by ``inputs`` (files, or folders searched recursively), with unique doc ids.
+
+    Raises ``InputNotFound`` for a missing path and ``NoInputFiles`` for a folder without articles.
+    """
+    found: list[InputFile] = []
+    for raw in inputs:
+        path = Path(raw)
+        if not path.exists() and not path.is_symlink():
+            raise InputNotFound(path=str(path))
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if not p.name.startswith(".")
+                           and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                           and (p.is_file() or p.is_symlink()))
+            articles = [p for p in files if p.suffix.lower() in TEXT_SUFFIXES]
+            if not articles:
+                raise NoInputFiles(path=str(path), extensions=", ".join(TEXT_SUFFIXES))
+            for p in files:
+                rel = p.relative_to(path).with_suffix("")
+                entry = InputFile(p, "__".join(rel.parts))
+                if p.suffix.lower() not in TEXT_SUFFIXES:
+                    entry.skipped = True
+                    entry.error = UnsupportedFormat(path=str(p), suffix=p.suffix,
+                                                    supported=", ".join(TEXT_SUFFIXES))
+                found.append(entry)
+        else:
+            found.append(InputFile(path, path.stem))
+    seen: dict[str, int] = {}
+    for entry in found:  # a.txt and a.md, or the same name given twice: keep ids unique
+        n = seen.get(entry.doc_id, 0)
+        seen[entry.doc_id] = n + 1
+        if n:
+            entry.doc_id = f"{entry.doc_id}-{n + 1}"
+    return found
+
+
+def versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"vien": __version__, "python": sys.version.split()[0]}
+    for dist in ("underthesea", "spacy", "pandas", "ctranslate2", "sentencepiece", "argostranslate"):
+        try:
+            out[dist] = version(dist)
+        except PackageNotFoundError:
+            continue
+    return out
+
+
+class Runner:
+    """Builds the stages once and annotates batches of articles into ``outdir``."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        from .entities import EntityRecognizer
+        from .segment import Segmenter
+
+        self.settings = settings or Settings()
+        stages = [Segmenter(), EntityRecognizer()]
+        self.translator = None
+        if self.settings.translate:  # resolve the model first: a missing one stops the run here
+            from .align import Aligner
+            from .models import resolve_model
+            from .translate import Translator
+
+            model = resolve_model(self.settings.model)
+            self.translator = Translator(model, beam_size=self.settings.beam_size,
+                                         batch_size=self.settings.max_batch_sentences)
+            stages += [self.translator, Aligner()]
+        self.pipeline = Pipeline(stages)
+        self.producer = {
+            "pipeline": f"vien {__version__}",
+            "versions": versions(),
+            "stages": self.pipeline.names,
+            "settings": {k: v for k, v in asdict(self.settings).items() if k not in ("force", "validate")},
+        }
+        if self.translator is not None:
+            self.producer["model"] = self.translator.describe()
+        self.fingerprint = hashlib.sha256(json.dumps(self.producer, sort_keys=True).encode()).hexdigest()
+
+    # -- one batch ---------------------------------------------------------------------------
+    def annotate_batch(self, entries: list[InputFile]) -> Iterator[tuple[InputFile, Document | None, VienError | Exception | None, float]]:
+        """Yield ``(entry, document or None, error or None, seconds)`` for each entry."""
+        ready: list[tuple[InputFile, Document, float]] = []
+        per_doc = [s for s in self.pipeline.stages if s is not self.translator and s.name != "align"]
+        for entry in entries:
+            t0 = time.perf_counter()
+            try:
+                doc = read_document(entry.path, doc_id=entry.doc_id)
+                for stage in per_doc:
+                    doc = stage(doc)
+                    doc.annotations.update(stage.provides)
+                ready.append((entry, doc, time.perf_counter() - t0))
+            except Exception as exc:  # one bad article never stops the batch
+                yield entry, None, exc, time.perf_counter() - t0
+        if self.translator is None or not ready:
+            yield from ((e, d, None, s) for e, d, s in ready)
+            return
+        t0 = time.perf_counter()
+        try:
+            docs = list(self.translator.pipe([d for _, d, _ in ready],
+                                             batch_size=self.settings.batch_size))
+            aligner = self.pipeline.stages[-1]
+            docs = [aligner(d) for d in docs]
+            share = (time.perf_counter() - t0) / len(docs)
+            yield from ((e, d, None, s + share) for (e, _, s), d in zip(ready, docs))
+        except Exception:  # find the document that broke the batch: retry one by one
+            for entry, doc, seconds in ready:
+                t1 = time.perf_counter()
+                try:
+                    doc = self.pipeline.stages[-1](next(iter(self.translator.pipe([doc], batch_size=1))))
+                    yield entry, doc, None, seconds + time.perf_counter() - t1
+                except Exception as exc:
+                    yield entry, None, exc, seconds + time.perf_counter() - t1
+
+    def to_json(self, doc: Document) -> dict:
+        doc.producer = self.producer
+        problems = doc.check_offsets()
+        if problems:
+            raise AssertionError(f"{doc.doc_id}: offsets do not hold: {problems[:3]}")
+        data = frames_to_json(document_frames(doc))
+        if self.settings.validate:
+            validate(data)
+        return data
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file and a rename: never half-written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _error_record(entry: InputFile, exc: BaseException) -> dict:
+    if isinstance(exc, VienError):
+        return exc.to_record()
+    return {"code": "E999", "reason": f"{entry.path}: {type(exc).__name__}: {exc}",
+            "hint": "this is a bug; please report it with the input file"}
+
+
+def _file_sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Settings | None = None,
+             *, progress: bool | None = None, runner: Runner | None = None) -> RunReport:
+    """Annotate every article of ``inputs`` into ``outdir``; returns the run report.
+
+    Raises ``InputNotFound``/``NoInputFiles`` before any work, and ``ModelNotInstalled`` when
+    translation is on and no model is installed; per-article problems become error records.
+    """
+    settings = settings or Settings()
+    entries = discover(inputs)
+    runner = runner or Runner(settings)
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    journal_path = outdir / JOURNAL
+    done = _read_journal(journal_path)
+    report = RunReport(outdir)
+    todo: list[InputFile] = []
+    for entry in entries:
+        previous = done.get(entry.doc_id)
+        if entry.error is not None:
+            report.records.append({"doc_id": entry.doc_id, "input": str(entry.path),
+                                   "status": "skipped" if entry.skipped else "error",
+                                   **entry.error.to_record(), "output": None, "seconds": 0.0})
+        elif (not settings.force and previous and previous["status"] == "ok"
+              and previous.get("fingerprint") == runner.fingerprint
+              and (outdir / previous["output"]).exists()
+              and previous.get("sha256") == _file_sha256(entry.path)):
+            report.records.append({**previous, "cached": True})
+        else:
+            todo.append(entry)
+
+    bar = _progress(len(todo), progress)
+    with journal_path.open("a", encoding="utf-8") as journal:
+        for start in range(0, len(todo), settings.batch_size):
+            batch = todo[start:start + settings.batch_size]
+            for entry, doc, exc, seconds in runner.annotate_batch(batch):
+                record = {"doc_id": entry.doc_id, "input": str(entry.path), "seconds": round(seconds, 3),
+                          "fingerprint": runner.fingerprint}
+                if doc is not None:
+                    try:
+                        out = outdir / f"{entry.doc_id}.json"
+                        write_atomic(out, json.dumps(runner.to_json(doc), ensure_ascii=False, indent=1))
+                        record.update(status="ok", output=out.name, sha256=doc.source.sha256,
+                                      sentences=len(doc.vi.sentences), entities=len(doc.vi.entities))
+                    except Exception as err:
+                        exc = err
+                if exc is not None:
+                    record.update(status="error", output=None, **_error_record(entry, exc))
+                    log.warning("%s: %s", entry.path, record["reason"])
+                journal.write(json.dumps(record, ensure_ascii=False) + "\n")
+                journal.flush()
+                os.fsync(journal.fileno())
+                report.records.append(record)
+                bar.update(1)
+            write_manifest(outdir, report, runner, final=False)
+    bar.close()
+    write_manifest(outdir, report, runner, final=True)
+    return report
+
+
+def _read_journal(path: Path) -> dict[str, dict]:
+    done: dict[str, dict] = {}
+    if path.exists():
+        for line in path.read_text("utf-8").splitlines():
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a line cut by a crash
+            done[record["doc_id"]] = record
+    return done
+
+
+def write_manifest(outdir: Path, report: RunReport, runner: Runner, *, final: bool) -> None:
+    manifest = {
+        "producer": runner.producer,
+        "fingerprint": runner.fingerprint,
+        "complete": final,
+        "counts": {"ok": len(report.ok), "error": len(report.failed),
+                   "skipped": sum(r["status"] == "skipped" for r in report.records)},
+        "documents": sorted(report.records, key=lambda r: r["doc_id"]),
+    }
+    write_atomic(outdir / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
+
+
+class _NoBar:
+    def update(self, n: int) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _progress(total: int, enabled: bool | None):
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    if not enabled:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="doc", desc="annotate")

@@ -1,0 +1,114 @@
+"""Segment: sentences, words and POS tags from underthesea, aligned to character offsets.
+
+underthesea returns strings, and it normalises before tokenising (NFC, old-style tone placement:
+``hoá`` -> ``hóa``), so its words are not always substrings of our text. ``align_strings`` matches
+them on base letters (diacritics and case stripped), which tone placement does not change, and
+fails loudly with the offending string when it cannot.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+from .document import Document, Sentence, Token
+from .errors import AlignmentFailed
+
+_LINE = re.compile(r"[^\n]+")
+_LETTER_EQUIV = {"đ": "d", "ð": "d", "\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'}
+
+
+@lru_cache(maxsize=65536)
+def base_char(ch: str) -> str:
+    """The comparison key of one character: its base letter, lower case."""
+    lowered = ch.lower()
+    if lowered in _LETTER_EQUIV:
+        return _LETTER_EQUIV[lowered]
+    return unicodedata.normalize("NFD", lowered)[:1] or lowered
+
+
+def align_strings(text: str, pieces: Iterable[str], start: int = 0, end: int | None = None,
+                  *, what: str = "word") -> list[tuple[int, int]]:
+    """Character spans of ``pieces`` found in order in ``text[start:end]``.
+
+    Whitespace between pieces is skipped; a space inside a piece matches any run of whitespace in
+    the text. Characters are compared by ``base_char``. Raises ``AlignmentFailed``.
+    """
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    pos = start
+    for piece in pieces:
+        piece = piece.strip()
+        if not piece:
+            continue
+        while pos < end and text[pos].isspace():
+            pos += 1
+        begin = pos
+        i = 0
+        while i < len(piece):
+            ch = piece[i]
+            if ch.isspace():
+                if pos >= end or not text[pos].isspace():
+                    break
+                while pos < end and text[pos].isspace():
+                    pos += 1
+                while i < len(piece) and piece[i].isspace():
+                    i += 1
+                continue
+            if pos >= end or base_char(text[pos]) != base_char(ch):
+                break
+            pos += 1
+            i += 1
+            # combining marks in the text (a decomposed letter) belong to the letter before
+            while pos < end and unicodedata.combining(text[pos]) and (
+                    i >= len(piece) or not unicodedata.combining(piece[i])):
+                pos += 1
+        if i < len(piece):
+            raise AlignmentFailed(what=what, surface=piece, offset=begin)
+        spans.append((begin, pos))
+    return spans
+
+
+class Segmenter:
+    """Stage: sentences (underthesea ``sent_tokenize`` per line) and words with POS (``pos_tag``).
+
+    Sentences never cross a line break, so a title or byline on its own line is its own sentence.
+    """
+
+    name = "segment"
+    requires = ("text",)
+    provides = ("sentences", "tokens")
+
+    def __init__(self, *, pos: bool = True) -> None:
+        from underthesea import pos_tag, sent_tokenize, word_tokenize  # heavy: import lazily
+
+        self._sent_tokenize = sent_tokenize
+        self._pos_tag = pos_tag
+        self._word_tokenize = word_tokenize
+        self.pos = pos
+
+    def sentence_spans(self, text: str) -> list[tuple[int, int]]:
+        spans: list[tuple[int, int]] = []
+        for line in _LINE.finditer(text):
+            if not line.group().strip():
+                continue
+            sentences = self._sent_tokenize(line.group())
+            spans += align_strings(text, sentences, line.start(), line.end(), what="sentence")
+        return spans
+
+    def words(self, sentence: str) -> Sequence[tuple[str, str | None]]:
+        if self.pos:
+            return self._pos_tag(sentence)
+        return [(w, None) for w in self._word_tokenize(sentence)]
+
+    def __call__(self, doc: Document) -> Document:
+        text = doc.vi.text
+        doc.vi.sentences, doc.vi.tokens = [], []
+        for sid, (s_start, s_end) in enumerate(self.sentence_spans(text)):
+            doc.vi.sentences.append(Sentence(sid, s_start, s_end))
+            tagged = [(w, t) for w, t in self.words(text[s_start:s_end]) if w.strip()]
+            spans = align_strings(text, [w for w, _ in tagged], s_start, s_end)
+            for (w_start, w_end), (_, tag) in zip(spans, tagged):
+                doc.vi.tokens.append(Token(len(doc.vi.tokens), sid, w_start, w_end, tag))
+        return doc
