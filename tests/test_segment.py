@@ -1,0 +1,66 @@
+import pytest
+
+from pipeline.errors import AlignmentFailed
+from pipeline.evaluate import conllu_sentences
+from pipeline.ingest import document_from_text
+from pipeline.segment import align_strings
+
+
+def assert_offsets_hold(doc):
+    text = doc.vi.text
+    assert doc.check_offsets() == []
+    for s in doc.vi.sentences:
+        assert text[s.start:s.end].strip() == text[s.start:s.end] != ""
+    prev_end = 0
+    for t in doc.vi.tokens:
+        sent = doc.vi.sentences[t.sentence]
+        assert sent.start <= t.start < t.end <= sent.end
+        assert t.start >= prev_end
+        prev_end = t.end
+        assert text[t.start:t.end].strip() == text[t.start:t.end]
+
+
+def test_align_strings_tolerates_tone_placement_and_spacing():
+    text = "Hoà bình  và hoá học"
+    # underthesea rewrites old-style tone placement: hoà -> hòa, hoá -> hóa
+    spans = align_strings(text, ["Hòa bình", "và", "hóa học"])
+    assert [text[a:b] for a, b in spans] == ["Hoà bình", "và", "hoá học"]
+
+
+def test_align_strings_fails_loudly_with_the_word():
+    with pytest.raises(AlignmentFailed, match="'máy bay'"):
+        align_strings("chiếc tiêm kích", ["chiếc", "máy bay"])
+
+
+def test_seed_sentences_tokens_and_offsets(seed_doc):
+    assert_offsets_hold(seed_doc)
+    text = seed_doc.vi.text
+    sentences = [text[s.start:s.end] for s in seed_doc.vi.sentences]
+    assert sentences[0] == "Cuộc đào tẩu chấn động của phi công Mig-25 Liên Xô"
+    assert sentences[-1] == "Duy Sơn"
+    assert not any("XôCuộc" in s or ".Khi" in s for s in sentences)
+    words = {text[t.start:t.end] for t in seed_doc.vi.tokens}
+    assert {"Nhật Bản", "6/9/1976", "Liên Xô"} <= words
+    assert all(t.pos for t in seed_doc.vi.tokens)
+
+
+def test_nfd_input_segments_on_composed_text(segmenter):
+    import unicodedata
+
+    doc = segmenter(document_from_text(unicodedata.normalize("NFD", "Phi công bay đến Nhật Bản."), doc_id="t"))
+    assert_offsets_hold(doc)
+    assert doc.vi.text == "Phi công bay đến Nhật Bản."
+
+
+@pytest.mark.shared_data
+def test_offsets_hold_on_every_ud_vtb_dev_sentence(segmenter, shared_data):
+    sentences = list(conllu_sentences(shared_data / "ud-vtb" / "vi_vtb-ud-dev.conllu"))
+    assert len(sentences) > 1000
+    for i, words in enumerate(sentences):
+        doc = segmenter(document_from_text(" ".join(words), doc_id=f"dev{i}"))
+        assert_offsets_hold(doc)
+        omap = doc.source.offset_map
+        original = doc.source.original_text
+        for t in doc.vi.tokens:  # and they map back onto the input text
+            a, b = omap.original_span(t.start, t.end)
+            assert original[a:b].replace(" ", "") != ""
