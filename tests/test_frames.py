@@ -1,0 +1,56 @@
+import json
+
+import pandas as pd
+import pytest
+
+from pipeline.document import Entity, Mention
+from pipeline.frames import COLUMNS, document_frames, frames_to_json, json_to_frames
+from pipeline.schema import load_schema, validate
+from pipeline.errors import SchemaViolation
+
+
+@pytest.fixture()
+def doc(seed_doc):
+    import copy
+
+    d = copy.deepcopy(seed_doc)
+    text = d.vi.text
+    start = text.index("Belenko")
+    d.vi.entities = [Mention("vi-m0", "PER", start, start + 7, "Belenko", entity="E0", source="test", score=0.9)]
+    d.entities = [Entity("E0", "PER", "Viktor Belenko", "Viktor Belenko", ["vi-m0"], [])]
+    d.producer = {"pipeline": "vien test", "versions": {}, "stages": ["segment"], "settings": {}}
+    return d
+
+
+def test_frames_have_documented_columns_and_dtypes(doc):
+    frames = document_frames(doc)
+    for table, spec in COLUMNS.items():
+        df = getattr(frames, table)
+        assert list(df.columns) == [name for name, _, _ in spec]
+        for name, dtype, _ in spec:
+            assert str(df[name].dtype) == str(pd.Series([], dtype=dtype).dtype), (table, name)
+    assert len(frames.tokens) == len(doc.vi.tokens) and len(frames.sentences) == len(doc.vi.sentences)
+    row = frames.tokens.iloc[1]
+    assert row.text == doc.vi.text[row.start:row.end]
+
+
+def test_json_validates_and_round_trips(doc):
+    data = frames_to_json(document_frames(doc))
+    validate(data)
+    reread = json.loads(json.dumps(data, ensure_ascii=False))
+    assert frames_to_json(json_to_frames(reread)) == data
+    assert data["vi"]["entities"][0]["text"] == "Belenko"
+    text = data["vi"]["text"]
+    for m in data["vi"]["entities"]:
+        assert text[m["start"]:m["end"]] == m["text"]
+
+
+def test_schema_rejects_broken_output(doc):
+    data = frames_to_json(document_frames(doc))
+    data["vi"]["entities"][0]["label"] = "WEAPON"
+    with pytest.raises(SchemaViolation, match="vi/entities/0/label"):
+        validate(data)
+
+
+def test_schema_is_versioned():
+    assert load_schema()["properties"]["schema"]["const"] == "vien-annotation/1"
