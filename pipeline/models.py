@@ -158,7 +158,7 @@ def _matches(model: InstalledModel, name: str) -> bool:
     return name == OFFICIAL_NAME and model.kind == "argos" and model.name.startswith(name)
 
 
-def find_model(name: str | None = None) -> InstalledModel:
+def resolve_model(name: str | None = None) -> InstalledModel:
     """The model to translate with: ``name`` if given, else the preferred installed one.
 
     Without a name: the official Argos package, then a plain CTranslate2 model, then the
