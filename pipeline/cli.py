@@ -71,6 +71,63 @@ def _eval_segmentation(args: argparse.Namespace) -> int:
     return 0
 
 
+def _eval_translation(args: argparse.Namespace) -> int:
+    from .evaluate_translation import evaluate_translation
+    from .translate import Translator
+
+    translator = Translator(args.model, beam_size=args.beam_size)
+    scores = evaluate_translation(Path(args.src), Path(args.ref), translator, limit=args.limit)
+    model = scores.model
+    print(f"model={model['name']} version={model['version']} kind={model['kind']} sha256={model['sha256'][:12]}")
+    print(f"sentences={scores.sentences} seconds={scores.seconds:.1f} "
+          f"sentences_per_s={scores.sentences / max(scores.seconds, 1e-9):.1f}")
+    print(f"sacrebleu: {scores.signature}")
+    print(f"bleu={scores.bleu:.1f}")
+    print(f"chrf={scores.chrf:.1f}")
+    return 0
+
+
+def _models_install(args: argparse.Namespace) -> int:
+    from . import models
+
+    sources = [x for x in (args.name, args.url, args.file, args.dir) if x]
+    if len(sources) != 1:
+        print("error: give exactly one of NAME, --url, --file, --dir", file=sys.stderr)
+        return 2
+    if args.dir:
+        model = models.install_ct2_dir(Path(args.dir), name=args.as_name, force=args.force)
+    elif args.file:
+        model = models.install_archive(Path(args.file), sha256=args.sha256, force=args.force)
+    else:
+        url = args.url or models.index_url_for(args.name, notes=lambda n: print(n, file=sys.stderr))
+        model = models.install_url(url, sha256=args.sha256, force=args.force, progress=not args.no_progress)
+    print(f"installed {model.name} ({model.kind}, version {model.version or '-'}) at {model.path}")
+    print(f"sha256={model.sha256}")
+    return 0
+
+
+def _models_list(args: argparse.Namespace) -> int:
+    from .models import installed_models, packages_dir
+
+    found = installed_models()
+    if not found:
+        print(f"no vi->en models installed in {packages_dir()}")
+        return 0
+    print(f"{'name':40} {'version':8} {'kind':9} {'sha256':14} scores")
+    for m in found:
+        scores = " ".join(f"{k}={v}" for k, v in sorted(m.scores.items())) or "-"
+        print(f"{m.name:40} {m.version or '-':8} {m.kind:9} {m.sha256[:12] or '-':14} {scores}")
+    return 0
+
+
+def _models_remove(args: argparse.Namespace) -> int:
+    from .models import remove_model
+
+    model = remove_model(args.name)
+    print(f"removed {model.name} from {model.path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vien", description="Offline Vietnamese->English annotation of news articles.")
     parser.add_argument("--version", action="version", version=f"vien {__version__}")
@@ -98,6 +155,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--conllu", required=True)
     p.add_argument("--baseline", action="store_true", help="also score underthesea's word_tokenize alone")
     p.set_defaults(func=_eval_segmentation)
+    p = ev.add_parser("translation", help="sacreBLEU BLEU and chrF of the translation path")
+    p.add_argument("--src", required=True, help="Vietnamese source, one sentence per line")
+    p.add_argument("--ref", required=True, help="English reference, one sentence per line")
+    p.add_argument("--model", help="translation model name (default: the preferred installed vi->en model)")
+    p.add_argument("--beam-size", type=int, default=4)
+    p.add_argument("--limit", type=int, help="score only the first N lines")
+    p.set_defaults(func=_eval_translation)
+
+    models = sub.add_parser("models", help="install, list and remove translation models").add_subparsers(
+        dest="action", required=True)
+    p = models.add_parser("install", help="install a vi->en model (the only command that downloads)")
+    p.add_argument("name", nargs="?", help="Argos package name, e.g. translate-vi_en")
+    p.add_argument("--url", help="download an .argosmodel from this URL")
+    p.add_argument("--file", help="install a local .argosmodel file")
+    p.add_argument("--dir", help="install a CTranslate2 model folder with SentencePiece model(s)")
+    p.add_argument("--name", dest="as_name", help="name for a --dir model (default: the folder name)")
+    p.add_argument("--sha256", help="expected sha256 of the archive")
+    p.add_argument("--force", action="store_true", help="replace an installed model of the same name")
+    p.add_argument("--no-progress", action="store_true", help="no download progress bar")
+    p.set_defaults(func=_models_install)
+    p = models.add_parser("list", help="installed vi->en models: name, version, kind, sha256, scores")
+    p.set_defaults(func=_models_list)
+    p = models.add_parser("remove", help="remove an installed model")
+    p.add_argument("name")
+    p.set_defaults(func=_models_remove)
     return parser
 
 
