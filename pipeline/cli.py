@@ -16,13 +16,11 @@ from .errors import VienError
 
 
 def _annotate(args: argparse.Namespace) -> int:
-    from .run import Settings, annotate
+    from .run import annotate, load_settings
 
-    settings = Settings(translate=not args.no_translate, model=args.model, force=args.force)
-    if args.batch_size:
-        settings.batch_size = args.batch_size
-    if args.beam_size:
-        settings.beam_size = args.beam_size
+    settings = load_settings(args.config, translate=False if args.no_translate else None, model=args.model,
+                             force=True if args.force else None, batch_size=args.batch_size,
+                             beam_size=args.beam_size)
     progress = None if not args.no_progress else False
     report = annotate(args.inputs, args.output, settings, progress=progress)
     failed, ok = len(report.failed), len(report.ok)
@@ -143,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, help="documents per translation batch")
     p.add_argument("--beam-size", type=int, help="beam size for translation")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--config", help="TOML file whose [annotate] table overrides the defaults")
     p.set_defaults(func=_annotate)
 
     ev = sub.add_parser("eval", help="measure quality on gold data").add_subparsers(dest="what", required=True)

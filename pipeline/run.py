@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from . import __version__
@@ -44,6 +44,26 @@ class Settings:
     max_batch_sentences: int = 64
     force: bool = False
     validate: bool = True
+
+
+def load_settings(path: str | Path | None = None, **overrides: object) -> Settings:
+    """Defaults, then the ``[annotate]`` table of a TOML config file, then ``overrides`` (not None)."""
+    import tomllib
+
+    from .errors import ConfigError
+
+    values: dict[str, object] = {}
+    if path is not None:
+        try:
+            values = tomllib.loads(Path(path).read_text("utf-8")).get("annotate", {})
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(path=str(path), reason=str(exc)) from exc
+        known = {f.name for f in fields(Settings)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ConfigError(path=str(path), reason=f"unknown settings {unknown}; known: {sorted(known)}")
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**values)
 
 
 @dataclass
