@@ -445,6 +445,8 @@ def download(url: str, dest: Path, *, progress: bool = True, limits: ArchiveLimi
                         raise ModelDownloadFailed(url=url, reason="download exceeds the size limit")
                     out.write(chunk)
                     bar.update(len(chunk))
+    except urllib.error.HTTPError as exc:
+        raise ModelDownloadFailed(url=url, reason=f"HTTP {exc.code} {exc.reason}") from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
         raise ModelDownloadFailed(url=url, reason=str(getattr(exc, "reason", exc))) from None
     if expected is not None and received != expected:

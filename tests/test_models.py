@@ -1,0 +1,241 @@
+"""Model installation: the fixture package from a file and from 127.0.0.1, list, remove, and
+hostile archives refused with nothing left behind."""
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import shutil
+import stat
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from pipeline import models
+from pipeline.cli import main
+from pipeline.errors import (
+    ModelAlreadyInstalled,
+    ModelChecksumMismatch,
+    ModelDownloadFailed,
+    ModelInvalid,
+    ModelNotInstalled,
+    UnsafeArchive,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "models" / "fixture" / "translate-vi_en-vien_fixture.argosmodel"
+needs_fixture = pytest.mark.skipif(not FIXTURE.is_file(), reason=f"fixture package {FIXTURE} not built yet")
+
+
+@pytest.fixture
+def packages(tmp_path, monkeypatch):
+    """A fresh, empty Argos package folder (and vien-models beside it) for each test."""
+    root = tmp_path / "argos" / "packages"
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(root))
+    monkeypatch.delenv("VIEN_MODELS_DIR", raising=False)
+    return root
+
+
+def leftovers(packages: Path) -> list[str]:
+    """Everything an install left in the package area: packages and staging folders."""
+    inside = sorted(p.name for p in packages.iterdir()) if packages.is_dir() else []
+    beside = sorted(p.name for p in packages.parent.iterdir() if p != packages) if packages.parent.is_dir() else []
+    return inside + beside
+
+
+# ---- hand-made archives -----------------------------------------------------------------------
+META = {"package_version": "0.1", "argos_version": "1.0", "from_code": "vi", "to_code": "en",
+        "from_name": "Vietnamese", "to_name": "English", "type": "translate"}
+
+
+def package_members(top: str = "translate-vi_en-test", meta: dict | None = None) -> dict[str, bytes]:
+    return {
+        f"{top}/metadata.json": json.dumps(meta or META).encode(),
+        f"{top}/model/model.bin": b"\0" * 64,
+        f"{top}/model/config.json": b"{}",
+        f"{top}/model/shared_vocabulary.json": b"[]",
+        f"{top}/sentencepiece.model": b"not a sentencepiece model",
+    }
+
+
+def write_zip(path: Path, members: dict[str, bytes], links: dict[str, str] = {}) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+        for name, target in links.items():
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            zf.writestr(info, target)
+    return path
+
+
+def _without(name: str) -> dict[str, bytes]:
+    return {k: v for k, v in package_members().items() if not k.endswith(name)}
+
+
+HOSTILE = {
+    "path traversal": (lambda: {**package_members(), "translate-vi_en-test/../../evil.txt": b"x"},
+                       {}, UnsafeArchive, "escapes"),
+    "absolute path": (lambda: {**package_members(), "/tmp/evil.txt": b"x"}, {}, UnsafeArchive, "absolute"),
+    "symlink": (package_members, {"translate-vi_en-test/model/link": "/etc/passwd"}, UnsafeArchive, "symbolic link"),
+    "zip bomb": (lambda: {**package_members(), "translate-vi_en-test/model/bomb.bin": b"\0" * (24 * 1024**2)},
+                 {}, UnsafeArchive, "zip bomb"),
+    "wrong language pair": (lambda: package_members(meta={**META, "from_code": "en", "to_code": "vi"}),
+                            {}, ModelInvalid, "en->vi, not vi->en"),
+    "missing model.bin": (lambda: _without("model.bin"), {}, ModelInvalid, "missing translate-vi_en-test/model/model.bin"),
+    "missing sentencepiece": (lambda: _without("sentencepiece.model"), {}, ModelInvalid, "sentencepiece.model"),
+    "two top folders": (lambda: {**package_members(), "other/readme.txt": b"x"}, {}, ModelInvalid, "one top folder"),
+    "bad metadata": (lambda: {**package_members(), "translate-vi_en-test/metadata.json": b"{nope"},
+                     {}, ModelInvalid, "unreadable JSON"),
+    "broken sentencepiece": (package_members, {}, ModelInvalid, "not a SentencePiece model"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_archive_refused_and_nothing_left(case, packages, tmp_path):
+    members, links, error, message = HOSTILE[case]
+    archive = write_zip(tmp_path / "hostile.argosmodel", members(), links)
+    with pytest.raises(error) as info:
+        models.install_archive(archive)
+    assert message in str(info.value)
+    assert leftovers(packages) == []
+    assert not (tmp_path / "evil.txt").exists()
+
+
+def test_not_a_zip_refused(packages, tmp_path):
+    path = tmp_path / "junk.argosmodel"
+    path.write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(ModelInvalid, match="not a zip archive"):
+        models.install_archive(path)
+    assert leftovers(packages) == []
+
+
+def test_cli_refuses_hostile_archive_with_code_and_exit_status(packages, tmp_path, capsys):
+    archive = write_zip(tmp_path / "evil.argosmodel", HOSTILE["path traversal"][0]())
+    assert main(["models", "install", "--file", str(archive)]) == 3
+    err = capsys.readouterr().err
+    assert "[E204]" in err and "path escapes the package folder" in err
+
+
+def test_no_model_installed_names_the_commands(packages):
+    with pytest.raises(ModelNotInstalled) as info:
+        models.resolve_model()
+    assert "vien models install translate-vi_en" in str(info.value)
+    with pytest.raises(ModelNotInstalled, match="'nope'"):
+        models.resolve_model("nope")
+
+
+# ---- the fixture package ----------------------------------------------------------------------
+@needs_fixture
+def test_install_from_file_list_remove(packages, capsys):
+    model = models.install_archive(FIXTURE)
+    assert model.kind == "fixture"
+    assert model.sha256 == models.sha256_file(FIXTURE)
+    sidecar = json.loads((model.path / models.SIDECAR).read_text())
+    assert sidecar["sha256"] == model.sha256
+    assert [m.name for m in models.installed_models()] == [model.name]
+    assert model.path.parent == packages
+
+    with pytest.raises(ModelNotInstalled):  # a fixture is never picked automatically
+        models.resolve_model()
+    assert models.resolve_model("vien_fixture").name == model.name
+    assert models.resolve_model(model.name).name == model.name
+
+    assert main(["models", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert model.name in listed and "fixture" in listed and model.sha256[:12] in listed
+
+    with pytest.raises(ModelAlreadyInstalled):
+        models.install_archive(FIXTURE)
+    assert models.install_archive(FIXTURE, force=True).name == model.name
+
+    assert main(["models", "remove", model.name]) == 0
+    assert models.installed_models() == [] and leftovers(packages) == []
+    assert main(["models", "remove", model.name]) == 3
+
+
+@needs_fixture
+def test_checksum_mismatch_refused(packages):
+    with pytest.raises(ModelChecksumMismatch):
+        models.install_archive(FIXTURE, sha256="0" * 64)
+    assert leftovers(packages) == []
+    assert models.install_archive(FIXTURE, sha256=models.sha256_file(FIXTURE).upper()).kind == "fixture"
+
+
+@needs_fixture
+def test_install_plain_ctranslate2_folder(packages, tmp_path):
+    with zipfile.ZipFile(FIXTURE) as zf:
+        zf.extractall(tmp_path / "unpacked")
+    top = next((tmp_path / "unpacked").iterdir())
+    plain = tmp_path / "opus-like"
+    shutil.copytree(top / "model", plain)
+    shutil.copy(top / "sentencepiece.model", plain / "source.spm")
+    shutil.copy(top / "sentencepiece.model", plain / "target.spm")
+    model = models.install_ct2_dir(plain, name="opus-like")
+    assert model.kind == "ct2" and model.sp_source.name == "source.spm"
+    assert models.resolve_model().name == "opus-like"  # user models are picked; fixtures are not
+    assert model.path.parent == packages.parent / "vien-models"
+
+
+# ---- downloads from 127.0.0.1 -----------------------------------------------------------------
+class _Truncating(http.server.SimpleHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        if "truncated" not in self.path:
+            return super().do_GET()
+        self.send_response(200)
+        self.send_header("Content-Length", "100000")
+        self.end_headers()
+        self.wfile.write(b"PK\x03\x04" + b"\0" * 500)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server(tmp_path):
+    """An HTTP server on 127.0.0.1 serving ``tmp_path/www``; yields its base URL."""
+    www = tmp_path / "www"
+    www.mkdir()
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Truncating, directory=str(www)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield www, f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@needs_fixture
+def test_install_from_url(packages, server, capsys):
+    www, base = server
+    shutil.copy(FIXTURE, www / FIXTURE.name)
+    code = main(["models", "install", "--url", f"{base}/{FIXTURE.name}", "--no-progress"])
+    assert code == 0
+    assert "installed translate-vi_en-vien_fixture" in capsys.readouterr().out
+    model = models.resolve_model("vien_fixture")
+    assert json.loads((model.path / models.SIDECAR).read_text())["source"] == f"{base}/{FIXTURE.name}"
+    assert [p.name for p in packages.parent.iterdir()] == ["packages"]  # the download is gone
+
+
+def test_truncated_download_refused(packages, server):
+    _, base = server
+    with pytest.raises(ModelDownloadFailed, match="truncated: got 504 of 100000 bytes"):
+        models.install_url(f"{base}/truncated.argosmodel", progress=False)
+    assert leftovers(packages) == []
+
+
+def test_missing_url_and_bad_scheme(packages, server):
+    _, base = server
+    with pytest.raises(ModelDownloadFailed, match="HTTP 404"):
+        models.install_url(f"{base}/nothing.argosmodel", progress=False)
+    with pytest.raises(ModelDownloadFailed, match="only http"):
+        models.install_url("file:///etc/passwd", progress=False)
+    assert leftovers(packages) == []
+
+
+def test_size_limit(packages, tmp_path):
+    archive = write_zip(tmp_path / "big.argosmodel", package_members())
+    with pytest.raises(UnsafeArchive, match="unpacks to"):
+        models.install_archive(archive, limits=models.ArchiveLimits(max_total_bytes=120))
+    assert leftovers(packages) == []
