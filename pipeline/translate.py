@@ -87,7 +87,7 @@ def _is_latin(text: str) -> bool:
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", text.lower())
+    return "".join(c for c in text.lower() if c.isalnum())
 
 
 def _find_word(text: str, needle: str, *, ignore_case: bool = False) -> int:
@@ -183,6 +183,7 @@ class Translator:
 
     def _units(self, key: tuple[int, int], text: str, offset: int) -> list[_Unit]:
         """``text`` as one unit, or several when it is longer than ``max_input_pieces``."""
+        self._load()
         pieces, spans = self._encode(text, offset)
         limit = self.settings["max_input_pieces"]
         units, begin = [], 0
