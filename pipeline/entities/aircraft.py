@@ -1,0 +1,99 @@
+"""AIRCRAFT mentions: designations (``Mig-25``, ``F-15J/DJ``, ``Su – 30``), names and nicknames.
+
+A designation may carry a manufacturer before it (``Mitsubishi F-15J/DJ Eagle``) and a nickname after
+it (``F-4EJ Phantom II``, ``Mig-25 Foxbat``). Mentions link by the canonical designation, so
+``Mig-25``, ``MiG 25`` and ``Foxbat`` are one entity. Matching runs on the look-alike-free text
+(``МiG-25`` with a Cyrillic М). Resources: ``resources/aircraft.json``.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+from .candidates import Candidate
+from .resources import aircraft
+
+# Nouns that introduce an aircraft: a nickname right after one is an aircraft ("oanh tạc cơ Valkyrie").
+AIRCRAFT_NOUNS = ("chiếc", "tiêm kích", "máy bay", "oanh tạc cơ", "chiến đấu cơ", "trực thăng", "phi cơ",
+                  "cường kích", "vận tải cơ", "ném bom", "đánh chặn", "tiêm kích bom", "chiến cơ", "phiên bản",
+                  "biến thể", "loại")
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=None)
+def _designation_re() -> re.Pattern[str]:
+    res = aircraft()
+    strict = [f for f in res["families"] if f not in res["loose_families"]]
+    names = dict(res["nicknames"]) | {k: k for k in res["named_types"]}
+    return re.compile(
+        rf"(?<![\w/.-])(?:(?P<maker>{_alternation(res['manufacturers'])})\s+)?"
+        rf"(?:(?P<loose>(?i:{_alternation(res['loose_families'])}))(?P<lsep>\s?[-–—]\s?|\s)?"
+        rf"|(?P<strict>{_alternation(strict)})(?P<ssep>\s?[-–—]\s?))"
+        r"(?P<num>\d{1,4})(?P<var>[A-Z]{1,4}\d?[A-Z]{0,3}|[a-z](?![a-z]))?(?P<alt>(?:/[A-Z]{1,3}\d?)*)"
+        rf"(?![\w-])(?:\s(?P<nick>{_alternation(names)})(?![\w-])(?:\s(?P<roman>II|III|IV)\b)?)?"
+        rf"(?:\s(?P<suffix>{_alternation(res['suffixes'])})\b)?",
+    )
+
+
+@lru_cache(maxsize=None)
+def _names_re() -> re.Pattern[str]:
+    res = aircraft()
+    names = set(res["nicknames"]) | set(res["named_types"])
+    return re.compile(rf"(?<![\w-])(?:{_alternation(names)})(?:\s(?:II|III|IV)\b)?(?![\w-])")
+
+
+def canonical_designation(m: re.Match[str]) -> str:
+    """``Mig 25`` -> ``MiG-25``; ``F-15J/DJ`` stays; ``G.222TCM`` stays."""
+    families = aircraft()["families"]
+    prefix = m["loose"] or m["strict"]
+    canon = next((v for k, v in families.items() if k.lower() == prefix.lower()), prefix)
+    sep = "" if canon.endswith(".") or canon in ("Boeing", "Airbus A", "JAS", "EMB", "MB") else "-"
+    if canon in ("Boeing", "JAS", "EMB", "MB"):
+        sep = " "
+    return f"{canon}{sep}{m['num']}{m['var'] or ''}{m['alt'] or ''}"
+
+
+def find_aircraft(text: str) -> Iterator[Candidate]:
+    """Designation mentions in the (look-alike-free) ``text``."""
+    for m in _designation_re().finditer(text):
+        if not (m["loose"] or m["strict"])[0].isupper():
+            continue  # "tu 95", "su 30": a lower-case word, not a designation
+        designation = canonical_designation(m)
+        nick = m["nick"]
+        name_en = (f"{m['maker']} " if m["maker"] else "") + designation + (f" {nick}" if nick else "") + (f" {m['roman']}" if m["roman"] else "")
+        if m["suffix"]:
+            name_en += f" {m['suffix']}"
+        key_designation = designation + (f" {m['suffix']}" if m["suffix"] else "")
+        yield Candidate(m.start(), m.end(), "AIRCRAFT", "pattern:aircraft", text[m.start():m.end()],
+                        name_en=name_en, key=f"AIRCRAFT:{key_designation}",
+                        extra={"designation": designation, "nickname": nick, "maker": m["maker"]})
+
+
+def find_aircraft_names(text: str, designated_nicknames: set[str]) -> Iterator[Candidate]:
+    """Names and nicknames standing alone (``Foxbat``, ``Mirage``, ``Phantom``).
+
+    An ambiguous word (``Eagle``, ``Phantom``) counts only after an aircraft noun, or when the document
+    also writes it after a designation (``designated_nicknames``).
+    """
+    res = aircraft()
+    ambiguous = set(res["ambiguous"])
+    lowered = text.lower()
+    for m in _names_re().finditer(text):
+        word = m.group()
+        base = word.rsplit(" ", 1)[0] if word.endswith((" II", " III", " IV")) else word
+        if base in ambiguous and base not in designated_nicknames:
+            before = lowered[max(0, m.start() - 16):m.start()].rstrip()
+            if not before.endswith(AIRCRAFT_NOUNS):
+                continue
+        designation = res["nicknames"].get(word) or res["nicknames"].get(base)
+        if designation:
+            key, name_en = f"AIRCRAFT:{designation}", designation
+        else:
+            canonical = res["named_types"][base]
+            key, name_en = f"AIRCRAFT:{canonical}", canonical
+        yield Candidate(m.start(), m.end(), "AIRCRAFT", "ruler:aircraft-name", word, name_en=name_en, key=key,
+                        extra={"nickname": base, "standalone": True})

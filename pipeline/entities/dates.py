@@ -1,0 +1,96 @@
+"""DATE mentions in Vietnamese forms, with an ISO value where the text fixes one.
+
+``6/9/1976`` -> 1976-09-06; ``tháng 11/2008``; ``tháng 2 năm 1976``; ``tháng 6, tháng 7 năm 1975``;
+``15/7 cùng năm`` and ``tháng 12 cùng năm`` (the year of the previous date); ``đầu thập niên 1960``;
+``cuối năm 1981``; ``1981-97``; a bare year. A leading ``ngày``/``năm`` before a bare numeral stays
+outside the span (guidelines); ``tháng`` and inner words are inside.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .candidates import Candidate
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December"]
+PART = {"đầu": "early", "giữa": "mid", "cuối": "late"}
+Y = r"(?:1[5-9]\d\d|20\d\d)"
+D, M = r"(?:[12]\d|3[01]|0?[1-9])", r"(?:1[0-2]|0?[1-9])"
+PATTERN = re.compile(
+    rf"(?P<dmy>(?<![\d/.])(?P<d1>{D})[/.-](?P<m1>{M})[/.-](?P<y1>{Y})(?![\d/]))"
+    rf"|(?P<dmsame>(?<![\d/.])(?P<d2>{D})/(?P<m2>{M})\s+cùng năm)"
+    rf"|(?P<dtm>(?<![\d/])(?P<d3>{D})\s+tháng\s+(?P<m3>{M})(?:\s*(?:năm\s+|,\s*|/)(?P<y3>{Y}))?(?!\d))"
+    rf"|(?P<mm>[Tt]háng\s+(?P<m4>{M})(?:\s*(?:,|và|-|–|đến)\s*tháng\s+(?P<m4b>{M}))?"
+    rf"(?:\s*(?:/|năm\s+|,\s*năm\s+)(?P<y4>{Y})|\s+(?P<same4>cùng năm))?(?![\d/]))"
+    rf"|(?P<decade>(?:(?P<p5>[Đđ]ầu|[Gg]iữa|[Cc]uối)\s+)?(?:thập niên|thập kỷ|những năm)\s+(?P<y5>{Y}|\d0)(?!\d))"
+    rf"|(?P<partyear>(?P<p6>[Đđ]ầu|[Gg]iữa|[Cc]uối)\s+(?:năm\s+)?(?P<y6>{Y})(?![\d/]|[.,]\d))"
+    rf"|(?P<range>(?<![\d/.,])(?P<y7>{Y})\s?[-–]\s?(?P<y7b>{Y}|\d\d)(?![\d/]|[.,]\d))"
+    rf"|(?P<century>[Tt]hế kỷ\s+(?P<c8>[IVX]+|\d{{1,2}})(?![\w]))"
+    rf"|(?P<year>(?<![\w/.,-])(?P<y9>{Y})(?![\w/-]|[.,]\d))"
+)
+ROMAN = {"I": 1, "V": 5, "X": 10}
+UNIT_AFTER = re.compile(r"\s?(?:km|m|kg|lb|ft|tấn|chiếc|người|máy bay|USD|đô|triệu|tỷ|mét)\b")
+
+
+def _roman(s: str) -> int:
+    total = 0
+    for a, b in zip(s, s[1:] + " "):
+        v = ROMAN[a]
+        total += -v if b != " " and ROMAN.get(b, 0) > v else v
+    return total
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def find_dates(text: str) -> Iterator[Candidate]:
+    """DATE candidates with ``value = {"iso": str | None, "en": str}``, in text order."""
+    last_year: int | None = None
+    for m in PATTERN.finditer(text):
+        iso, en = None, None
+        if m["dmy"]:
+            d, mo, y = int(m["d1"]), int(m["m1"]), int(m["y1"])
+            iso, en, last_year = f"{y:04d}-{mo:02d}-{d:02d}", f"{d} {MONTHS[mo - 1]} {y}", y
+        elif m["dmsame"]:
+            d, mo = int(m["d2"]), int(m["m2"])
+            iso = f"{last_year:04d}-{mo:02d}-{d:02d}" if last_year else None
+            en = f"{d} {MONTHS[mo - 1]}" + (f" {last_year}" if last_year else "")
+        elif m["dtm"]:
+            d, mo = int(m["d3"]), int(m["m3"])
+            y = int(m["y3"]) if m["y3"] else None
+            iso = f"{y:04d}-{mo:02d}-{d:02d}" if y else None
+            en = f"{d} {MONTHS[mo - 1]}" + (f" {y}" if y else "")
+            last_year = y or last_year
+        elif m["mm"]:
+            mo = int(m["m4"])
+            y = int(m["y4"]) if m["y4"] else (last_year if m["same4"] else None)
+            months = MONTHS[mo - 1] + (f"–{MONTHS[int(m['m4b']) - 1]}" if m["m4b"] else "")
+            en = months + (f" {y}" if y else "")
+            iso = f"{y:04d}-{mo:02d}" if y and not m["m4b"] else None
+            last_year = int(m["y4"]) if m["y4"] else last_year
+        elif m["decade"]:
+            y = int(m["y5"]) if len(m["y5"]) == 4 else 1900 + int(m["y5"])
+            en = (f"{PART[m['p5'].lower()]} " if m["p5"] else "") + f"{y}s"
+        elif m["partyear"]:
+            y = int(m["y6"])
+            en, last_year = f"{PART[m['p6'].lower()]} {y}", y
+        elif m["range"]:
+            a, b = m["y7"], m["y7b"]
+            b_full = int(a[:2] + b) if len(b) == 2 else int(b)
+            if b_full <= int(a):
+                continue
+            en, last_year = f"{a}–{b_full}", b_full
+        elif m["century"]:
+            c = m["c8"]
+            n = int(c) if c.isdigit() else _roman(c)
+            en = f"{_ordinal(n)} century"
+        elif m["year"]:
+            if UNIT_AFTER.match(text, m.end()):
+                continue
+            y = int(m["y9"])
+            iso, en, last_year = f"{y:04d}", str(y), y
+        yield Candidate(m.start(), m.end(), "DATE", "date", m.group(), name_en=en, key=f"DATE:{en}",
+                        value={"iso": iso, "en": en})

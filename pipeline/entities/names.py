@@ -1,0 +1,120 @@
+"""PER and ORG mentions from patterns, and the clean-up of the CRF's proposals.
+
+- A title or rank before capitalised syllables names a person; the title stays outside the span
+  (``trung úy Viktor Belenko``), and a force or a country between them is skipped
+  (``trung úy không quân Liên Xô Viktor Belenko``).
+- Organisation heads (``Cục Thiết kế``, ``hãng``, ``Trung tâm``...) followed by capitalised syllables.
+- The CRF's spans are cut down to their capitalised syllables (it pulls in preceding common nouns:
+  ``phi công Mig-25 Liên Xô``) and lose any part that a rule already explains.
+"""
+from __future__ import annotations
+
+import bisect
+
+from .candidates import Candidate
+from .gazetteer import Syllable, Vocabulary, joined
+
+_TITLE_WORDS = """ông|bà|ngài|tướng|đại tướng|thượng tướng|trung tướng|thiếu tướng|chuẩn tướng|đại tá|thượng tá|trung tá|
+thiếu tá|đại úy|thượng úy|trung úy|thiếu úy|đại uý|thượng uý|trung uý|thiếu uý|binh nhất|binh nhì|hạ sĩ|trung sĩ|
+thượng sĩ|phi công|phi công thử nghiệm|tổng thống|phó tổng thống|thủ tướng|chủ tịch|bộ trưởng|thứ trưởng|ngoại trưởng|
+đô đốc|phó đô đốc|chuẩn đô đốc|nguyên soái|thống chế|giám đốc|tổng giám đốc|kỹ sư|kĩ sư|tiến sĩ|giáo sư|nhà thiết kế|
+tổng công trình sư|nhà báo|phóng viên|phát ngôn viên|người phát ngôn|hoàng đế|vua|nữ hoàng|thái tử|hoàng tử|công chúa|
+đại sứ|tư lệnh|chỉ huy trưởng|tham mưu trưởng|tổng tham mưu trưởng|tổng bí thư|thượng nghị sĩ|nghị sĩ|hạ nghị sĩ|
+phi hành gia|nhà du hành vũ trụ|chuyên gia|nhà sử học|nhà văn|tác giả|thuyền trưởng|cơ trưởng|phi đội trưởng|
+trung đoàn trưởng|sư đoàn trưởng|chính ủy|tổng tư lệnh|người sáng lập|nhà sáng lập|viên phi công"""
+TITLES = Vocabulary(w.strip() for w in _TITLE_WORDS.replace("\n", "").split("|"))
+
+ORG_HEADS = {"cục thiết kế": "{name} Design Bureau", "phòng thiết kế": "{name} Design Bureau",
+             "văn phòng thiết kế": "{name} Design Bureau", "hãng": "{name}", "công ty": "{name}",
+             "tập đoàn": "{name}", "nhà máy": "{name} plant", "hãng hàng không": "{name}", "báo": "{name}",
+             "tạp chí": "{name}", "hãng thông tấn": "{name}", "trang": "{name}", "đài": "{name}"}
+ORG_VOCAB = Vocabulary(ORG_HEADS)
+
+
+def capitalised_run(text: str, syls: list[Syllable], k: int, limit: int = 5, hyphens: bool = True) -> int | None:
+    """Index of the last syllable of the run of capitalised words starting at ``k`` (``Mikoyan-Gurevich``,
+    ``Heavy Industries``), or None if syllable ``k`` is not capitalised."""
+    if k >= len(syls) or not (syls[k].capitalised and syls[k].text[:1].isalpha()):
+        return None
+    last, words = k, 1
+    while last + 1 < len(syls) and joined(text, syls[last], syls[last + 1]) and words < limit:
+        nxt = syls[last + 1]
+        if hyphens and nxt.text in "-&" and last + 2 < len(syls) and syls[last + 2].capitalised \
+                and syls[last + 2].start == nxt.end:
+            last += 2
+            continue
+        if not (nxt.capitalised and nxt.text[:1].isalpha()):
+            break
+        last, words = last + 1, words + 1
+    return last
+
+
+def find_people(text: str, syls: list[Syllable], covered: dict[int, Candidate]) -> list[Candidate]:
+    """PER candidates after titles. ``covered`` maps a syllable index to a rule mention starting there
+    (a UNIT or LOC between the title and the name is skipped; a name must not start inside one)."""
+    out = []
+    for i in range(len(syls)):
+        title = TITLES.match(text, syls, i)
+        if not title:
+            continue
+        k = title[1] + 1
+        if k < len(syls) and k in covered and covered[k].label in ("UNIT", "LOC"):
+            end = covered[k].end
+            while k < len(syls) and syls[k].start < end:
+                k += 1
+        if k >= len(syls) or not joined(text, syls[k - 1], syls[k]) or k in covered:
+            continue
+        last = capitalised_run(text, syls, k, limit=4)
+        if last is None:
+            continue
+        while last >= k and (last in covered or syls[last].text.isupper() and len(syls[last].text) > 1):
+            last -= 1
+        if last < k:
+            continue
+        start, end = syls[k].start, syls[last].end
+        out.append(Candidate(start, end, "PER", "ruler:title", text[start:end], key=f"PER:{text[start:end]}"))
+    return out
+
+
+def find_organisations(text: str, syls: list[Syllable]) -> list[Candidate]:
+    """ORG candidates after organisation heads (``Cục Thiết kế Mikoyan-Gurevich``, ``hãng Fiat Aviazione``)."""
+    out = []
+    for i in range(len(syls)):
+        head = ORG_VOCAB.match(text, syls, i)
+        if not head:
+            continue
+        k = head[1] + 1
+        if k >= len(syls) or not joined(text, syls[k - 1], syls[k]):
+            continue
+        last = capitalised_run(text, syls, k, limit=4)
+        if last is None:
+            continue
+        name = text[syls[k].start:syls[last].end]
+        template = ORG_HEADS[head[0]]
+        include_head = "{name} " in template  # a design bureau's head noun is part of its name
+        start = syls[i].start if include_head else syls[k].start
+        name_en = template.format(name=name)
+        out.append(Candidate(start, syls[last].end, "ORG", "ruler:org", text[start:syls[last].end],
+                             name_en=name_en, key=f"ORG:{name_en}", score=0.8))
+    return out
+
+
+def clean_crf_spans(text: str, syls: list[Syllable], spans: list[tuple[int, int, str]]) -> list[Candidate]:
+    """The CRF's ``(start, end, label)`` spans cut to runs of capitalised syllables."""
+    out = []
+    starts = [s.start for s in syls]
+    for start, end, label in spans:
+        i = bisect.bisect_left(starts, start)
+        run: list[Syllable] = []
+        while i < len(syls) and syls[i].start < end:
+            s = syls[i]
+            if s.capitalised and s.text[:1].isalpha() and (not run or joined(text, run[-1], s)):
+                run.append(s)
+            elif run:
+                break
+            i += 1
+        if not run or label not in ("PER", "LOC", "ORG"):
+            continue
+        a, b = run[0].start, run[-1].end
+        out.append(Candidate(a, b, label, "crf", text[a:b], key=f"{label}:{text[a:b]}", score=0.6))
+    return out

@@ -1,0 +1,110 @@
+"""Loading the entity stage's data files (``resources/``), once per process.
+
+Each file says where its content comes from in ``resources/SOURCES.md``. Tables are TSV with ``#``
+comment lines and a header row; structured lists are JSON.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+RESOURCES = Path(__file__).with_name("resources")
+
+
+@dataclass(frozen=True)
+class Unit:
+    en: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Country:
+    code: str
+    name_en: str
+    adjective_en: str
+    names: tuple[str, ...]  # Vietnamese and English surface forms
+
+
+@dataclass(frozen=True)
+class GazetteerEntry:
+    surface: str
+    label: str
+    key: str
+    name_en: str
+    kind: str
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (RESOURCES / name).open(encoding="utf-8") as f:
+        lines = [line for line in f if line.strip() and not line.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t"))
+
+
+def _split_names(value: str) -> list[str]:
+    """``"Myanmar (Miến Điện)"`` -> both names; ``"a|b"`` -> ``[a, b]``."""
+    names: list[str] = []
+    for part in value.split("|"):
+        part = part.strip()
+        if not part:
+            continue
+        if part.endswith(")") and " (" in part:
+            outer, inner = part[:-1].split(" (", 1)
+            names.extend([outer.strip(), inner.strip()])
+        elif ", " in part and not part.startswith("Washington"):
+            continue  # CLDR's "Đặc khu Hành chính Macao, Trung Quốc": aliases give the usable form
+        else:
+            names.append(part)
+    return names
+
+
+@lru_cache(maxsize=None)
+def measures() -> dict[str, Unit]:
+    return {r["surface"]: Unit(r["en"], r["kind"]) for r in _rows("measures.tsv")}
+
+
+@lru_cache(maxsize=None)
+def countries() -> dict[str, Country]:
+    """Every CLDR territory plus former states, keyed by code, with aliases and English adjectives."""
+    base = {r["code"]: r for r in _rows("countries.tsv")}
+    extra = {r["code"]: r for r in _rows("country_aliases.tsv")}
+    out: dict[str, Country] = {}
+    for code in list(base) + [c for c in extra if c not in base]:
+        b, x = base.get(code, {}), extra.get(code, {})
+        name_en = x.get("name_en") or b.get("name_en", "")
+        names = _split_names(x.get("aliases", "")) + _split_names(b.get("name_vi", ""))
+        names += _split_names(name_en)
+        out[code] = Country(code, name_en, x.get("adjective_en") or name_en, tuple(dict.fromkeys(names)))
+    return out
+
+
+@lru_cache(maxsize=None)
+def aircraft() -> dict[str, Any]:
+    return json.loads((RESOURCES / "aircraft.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def military() -> dict[str, Any]:
+    return json.loads((RESOURCES / "military.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def gazetteer_entries() -> tuple[GazetteerEntry, ...]:
+    """Countries, organisations, places (in that order of precedence for identical surfaces)."""
+    entries: list[GazetteerEntry] = []
+    for c in countries().values():
+        for name in c.names:
+            entries.append(GazetteerEntry(name, "LOC", f"LOC:{c.code}", c.name_en, "country"))
+    for r in _rows("organisations.tsv"):
+        for name in _split_names(r["names"]):
+            entries.append(GazetteerEntry(name, "ORG", f"ORG:{r['name_en']}", r["name_en"], r["kind"]))
+    for r in _rows("places.tsv"):
+        for name in _split_names(r["names"]):
+            entries.append(GazetteerEntry(name, "LOC", f"LOC:{r['name_en']}", r["name_en"], r["kind"]))
+    for r in military()["forces"]:
+        for name in r["names"]:
+            entries.append(GazetteerEntry(name, "UNIT", f"UNIT:{r['en']}", r["en"], "force"))
+    return tuple(entries)

@@ -1,0 +1,148 @@
+"""The entity stage: components propose candidates, precedence picks flat spans, linking groups them.
+
+Components (each in its own module): gazetteers (``gazetteer``), aircraft designations and names
+(``aircraft``), forces, formations and facilities (``military``), quantities, dates, title- and
+head-word patterns (``names``), and underthesea's CRF on our own words (``crf``). Rules outrank the
+CRF; among rules the longest span wins (guidelines). Offsets index ``doc.vi.text`` itself: matching
+runs on a copy with look-alike letters and no-break spaces replaced one for one.
+"""
+from __future__ import annotations
+
+import re
+
+from ..document import Document
+from .aircraft import find_aircraft, find_aircraft_names
+from .candidates import Candidate, resolve
+from .crf import tag_sentence
+from .dates import find_dates
+from .gazetteer import default_gazetteer, matching_text, syllables
+from .linking import link
+from .military import find_units
+from .names import capitalised_run, clean_crf_spans, find_organisations, find_people
+from .quantities import find_quantities
+
+ACRONYM = re.compile(r"\(\s?([A-Z][A-Za-z&]*[A-Z])\s?[),]")
+
+
+class EntityRecognizer:
+    """Stage ``entities``: fills ``doc.vi.entities`` (mentions) and ``doc.entities`` (linked entities).
+
+    ``use_crf`` adds underthesea's CRF proposals for names no rule knows (most useful for people).
+    """
+
+    name = "entities"
+    requires = ("sentences", "tokens")
+    provides = ("entities", "links")
+
+    def __init__(self, *, use_crf: bool = True) -> None:
+        self.use_crf = use_crf
+        self.gazetteer = default_gazetteer()
+
+    def __call__(self, doc: Document) -> Document:
+        text = doc.vi.text
+        chosen = self.recognise(doc)
+        doc.vi.entities, doc.entities = link(chosen)
+        problems = doc.check_offsets()
+        if problems:
+            raise AssertionError(f"entity offsets do not match the text: {problems[:3]}")
+        del text
+        return doc
+
+    def recognise(self, doc: Document) -> list[Candidate]:
+        """The resolved, sorted, non-overlapping candidates for ``doc``."""
+        text = doc.vi.text
+        mt = matching_text(text)
+        syls = syllables(mt)
+        cands: list[Candidate] = []
+        places = {}
+        for match in self.gazetteer.find(mt, syls):
+            entry = match.entry
+            start, end = syls[match.first].start, syls[match.last].end
+            cands.append(Candidate(start, end, entry.label, f"gazetteer:{entry.label.lower()}", text[start:end],
+                                   name_en=entry.name_en, key=entry.key, extra={"kind": entry.kind}))
+            places.setdefault(match.first, match)
+        planes = list(find_aircraft(mt))
+        nicknames = {p.extra["nickname"] for p in planes if p.extra.get("nickname")}
+        planes += find_aircraft_names(mt, nicknames)
+        cands += planes
+        cands += find_quantities(mt)
+        cands += find_dates(mt)
+        aircraft_at = {p.start: p for p in planes}
+        cands += find_units(mt, syls, {i: m for i, m in places.items() if m.entry.label == "LOC"}, aircraft_at)
+        cands += find_organisations(mt, syls)
+        covered = _covered_by_syllable(syls, cands)
+        cands += find_people(mt, syls, covered)
+        if doc.byline:
+            a, b = doc.byline
+            cands.append(Candidate(a, b, "PER", "byline", text[a:b], key=f"PER:{' '.join(text[a:b].split())}"))
+        if self.use_crf:
+            cands += clean_crf_spans(mt, syls, self._crf_spans(doc))
+        for c in cands:
+            c.text = text[c.start:c.end]
+        chosen = resolve(cands)
+        chosen = resolve(chosen + _repeats(text, mt, syls, chosen))
+        return chosen
+
+    def _crf_spans(self, doc: Document) -> list[tuple[int, int, str]]:
+        text, spans = doc.vi.text, []
+        by_sentence: dict[int, list] = {}
+        for tok in doc.vi.tokens:
+            by_sentence.setdefault(tok.sentence, []).append(tok)
+        for toks in by_sentence.values():
+            words = [" ".join(text[t.start:t.end].split()) for t in toks]
+            tags = tag_sentence(words, [t.pos or "X" for t in toks])
+            open_span = None
+            for tok, tag in zip(toks, tags):
+                if tag.startswith("B-") or (tag.startswith("I-") and (open_span is None or open_span[2] != tag[2:])):
+                    if open_span:
+                        spans.append(tuple(open_span))
+                    open_span = [tok.start, tok.end, tag[2:]]
+                elif tag.startswith("I-"):
+                    open_span[1] = tok.end
+                else:
+                    if open_span:
+                        spans.append(tuple(open_span))
+                    open_span = None
+            if open_span:
+                spans.append(tuple(open_span))
+        return spans
+
+
+def _covered_by_syllable(syls, cands: list[Candidate]) -> dict[int, Candidate]:
+    """Syllable index -> the longest rule candidate starting there (and marks syllables inside one)."""
+    starts = {}
+    for c in cands:
+        if c.label in ("UNIT", "LOC", "ORG", "AIRCRAFT") and (c.start not in starts or
+                                                             c.end - c.start > starts[c.start].end - starts[c.start].start):
+            starts[c.start] = c
+    covered: dict[int, Candidate] = {}
+    for i, s in enumerate(syls):
+        if s.start in starts:
+            covered[i] = starts[s.start]
+    return covered
+
+
+def _repeats(text: str, mt: str, syls, chosen: list[Candidate]) -> list[Candidate]:
+    """Every other occurrence of a person's name (and a foreign surname alone), and of an acronym
+    introduced in brackets after a mention (``Lực lượng ... Nhật Bản (JASDF)``)."""
+    forms: dict[str, Candidate] = {}
+    for c in chosen:
+        if c.label == "PER":
+            name = " ".join(c.text.split())
+            forms.setdefault(name, c)
+            parts = name.split(" ")
+            if len(parts) > 1 and parts[-1].isascii():
+                forms.setdefault(parts[-1], c)
+        m = ACRONYM.match(mt, c.end + 1) or ACRONYM.match(mt, c.end)
+        if m and c.label in ("ORG", "UNIT", "LOC"):
+            forms.setdefault(m.group(1), c)
+    out = []
+    taken = [(c.start, c.end) for c in chosen]
+    for form, owner in forms.items():
+        for m in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", mt):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            out.append(Candidate(m.start(), m.end(), owner.label, "propagated", text[m.start():m.end()],
+                                 name_en=owner.name_en, key=owner.key, extra=dict(owner.extra)))
+            taken.append((m.start(), m.end()))
+    return out
