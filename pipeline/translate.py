@@ -147,8 +147,13 @@ class Translator:
         self._sp_source = self._sp_target = None
 
     def describe(self) -> dict[str, Any]:
-        """Model name, version, kind, sha256 and the settings: recorded in every output."""
-        return {**self.model.describe(), "settings": dict(self.settings)}
+        """Model name, version, kind, sha256 and the settings that shape the output.
+
+        Threads and batch size are left out: they change speed, not translations, and outputs
+        must not differ between a pooled run and a single-process one.
+        """
+        shaping = {k: v for k, v in self.settings.items() if k not in ("threads", "batch_size")}
+        return {**self.model.describe(), "settings": shaping}
 
     def _load(self) -> None:
         if self._ct2 is not None:
@@ -205,20 +210,37 @@ class Translator:
         return word_starts[-1] if word_starts else stop
 
     # ---- the model --------------------------------------------------------------------------
+    def _cap(self, n_pieces: int) -> int:
+        """Decoding limit for a source of ``n_pieces``: twice its length bucket plus 10.
+
+        It depends on the sentence alone (never on the batch it lands in), so a document gets
+        the same translation in any batch; it stops weak models that loop long before 256 pieces.
+        """
+        bucket = 8
+        while bucket < n_pieces:
+            bucket *= 2
+        return min(self.settings["max_decoding_length"], 2 * bucket + 10)
+
     def _run(self, units: list[_Unit]) -> None:
-        """Translate ``units`` in length-sorted batches of ``batch_size``."""
+        """Translate ``units`` in length-sorted batches of at most ``batch_size``, one cap each."""
         self._load()
         s = self.settings
         order = sorted(range(len(units)), key=lambda i: len(units[i].pieces))
+        batches: list[list[_Unit]] = []
+        for i in order:
+            unit = units[i]
+            if batches and len(batches[-1]) < s["batch_size"] and \
+                    self._cap(len(batches[-1][0].pieces)) == self._cap(len(unit.pieces)):
+                batches[-1].append(unit)
+            else:
+                batches.append([unit])
         prefix = self.model.target_prefix
-        for at in range(0, len(order), s["batch_size"]):
-            chunk = [units[i] for i in order[at:at + s["batch_size"]]]
-            longest = max(len(u.pieces) for u in chunk)
+        for chunk in batches:
             results = self._ct2.translate_batch(
                 [u.pieces for u in chunk], beam_size=s["beam_size"], return_attention=True,
                 replace_unknowns=True, max_batch_size=s["batch_size"],
                 target_prefix=[[prefix]] * len(chunk) if prefix else None,
-                max_decoding_length=min(s["max_decoding_length"], 2 * longest + 10))
+                max_decoding_length=self._cap(len(chunk[0].pieces)))
             for unit, result in zip(chunk, results):
                 hyp, att = list(result.hypotheses[0]), list(result.attention[0])
                 if prefix and hyp and hyp[0] == prefix:
@@ -390,7 +412,8 @@ class Translator:
             en_sentences.append(Sentence(en_id, start, pos, source_sentence=s.id))
             work.append(SentenceTranslation(s.id, en_id, spans, placed, attention))
         doc.en = Side(text="".join(parts), sentences=en_sentences)
-        doc.translation = {"model": self.model.describe(), "settings": dict(self.settings),
+        described = self.describe()
+        doc.translation = {"model": self.model.describe(), "settings": described["settings"],
                            "post_edits": edits, "unprojected": []}
         doc.__dict__["_mt"] = work
 

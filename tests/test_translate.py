@@ -165,8 +165,7 @@ def test_translate_hand_document(translator):
 
 @needs_fixture
 def test_pipe_batches_across_documents_like_one_by_one(fixture_model):
-    # a fixed decoding cap: the default cap follows the longest sentence of each batch
-    translator = Translator(fixture_model, beam_size=2, threads=1, max_decoding_length=24)
+    translator = Translator(fixture_model, beam_size=2, threads=1, batch_size=3)
     docs = [hand_doc(), hand_doc("Belenko hạ cánh ở Hakodate. Ông bay thấp.")]
     one_by_one = [translator(copy.deepcopy(d)).en.text for d in docs]
     batched = [d.en.text for d in translator.pipe([copy.deepcopy(d) for d in docs], batch_size=2)]
