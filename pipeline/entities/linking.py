@@ -16,8 +16,14 @@ from .candidates import Candidate
 from .resources import countries
 
 
+VIETNAMESE_LETTERS = set("ăâđêôơưĂÂĐÊÔƠƯ" "ạảãàáặẳẵằắậẩẫầấẹẻẽèéệểễềếịỉĩìíọỏõòóộổỗồốợởỡờớụủũùúựửữừứỵỷỹỳý")
+
+
 def fold(text: str) -> str:
-    """``Duy Sơn`` -> ``Duy Son``: Vietnamese names in English are written without diacritics."""
+    """``Duy Sơn`` -> ``Duy Son``: Vietnamese names in English are written without diacritics.
+    A name with no Vietnamese-only letter keeps its own accents (``La Pérouse``)."""
+    if not any(ch in VIETNAMESE_LETTERS for ch in text) or all(ch in "éÉèÈ" or ch.isascii() for ch in text):
+        return text
     text = text.replace("đ", "d").replace("Đ", "D")
     return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 

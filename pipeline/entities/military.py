@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from .candidates import Candidate
 from .gazetteer import GazetteerMatch, Syllable, Vocabulary, joined
+from .linking import fold
 from .resources import countries, military
 
 FACILITIES = {"căn cứ không quân": "{name} Air Base", "căn cứ hải quân": "{name} Naval Base",
@@ -26,7 +27,8 @@ AFB = {"AFB": "{name} Air Force Base", "NAS": "Naval Air Station {name}", "AB": 
 @lru_cache(maxsize=None)
 def _vocab() -> dict[str, Vocabulary]:
     res = military()
-    return {"force": Vocabulary(res["force_nouns"]), "formation": Vocabulary(res["formations"]),
+    return {"force": Vocabulary(res["force_nouns"]), "police": Vocabulary(res["police_nouns"]),
+            "geo": Vocabulary(res["geo_nouns"]), "formation": Vocabulary(res["formations"]),
             "modifier": Vocabulary(res["modifiers"]), "force_mod": Vocabulary(res["force_modifiers"]),
             "facility": Vocabulary(FACILITIES)}
 
@@ -57,9 +59,15 @@ def find_units(text: str, syls: list[Syllable], places: dict[int, GazetteerMatch
             cand = _facility(text, syls, i, fac, places)
             if cand:
                 out.append(cand)
-        force = vocab["force"].match(text, syls, i)
-        if force:
-            cand = _force(text, syls, i, force, places)
+        for kind, label in (("force", "UNIT"), ("police", "ORG")):
+            force = vocab[kind].match(text, syls, i)
+            if force and (kind == "force" or syl.capitalised):  # "cảnh sát Nhật": Japanese police officers
+                cand = _force(text, syls, i, force, places, kind, label)
+                if cand:
+                    out.append(cand)
+        geo = vocab["geo"].match(text, syls, i)
+        if geo:
+            cand = _geo(text, syls, i, geo, places)
             if cand:
                 out.append(cand)
         formation = vocab["formation"].match(text, syls, i)
@@ -75,7 +83,7 @@ def _next(text: str, syls: list[Syllable], j: int) -> int | None:
     return j if j < len(syls) and joined(text, syls[j - 1], syls[j]) else None
 
 
-def _force(text, syls, i, force, places) -> Candidate | None:
+def _force(text, syls, i, force, places, kind="force", label="UNIT") -> Candidate | None:
     phrase, j = force
     pre, post = [], []
     k = _next(text, syls, j + 1)
@@ -91,9 +99,9 @@ def _force(text, syls, i, force, places) -> Candidate | None:
     place = places[k]
     country = countries().get(place.entry.key.split(":", 1)[1])
     adjective = country.adjective_en if country else place.entry.name_en
-    name_en = " ".join([*pre, adjective, *post, military()["force_nouns"][phrase]])
+    name_en = " ".join([*pre, adjective, *post, military()[f"{kind}_nouns"][phrase]])
     start, end = syls[i].start, syls[place.last].end
-    return Candidate(start, end, "UNIT", "ruler:force", text[start:end], name_en=name_en, key=f"UNIT:{name_en}",
+    return Candidate(start, end, label, f"ruler:{kind}", text[start:end], name_en=name_en, key=f"{label}:{name_en}",
                      extra={"country": place.entry.key})
 
 
@@ -136,6 +144,28 @@ def _continues_number(text: str, syl: Syllable) -> bool:
     """``201`` in ``201/2``, ``3.500`` or ``2,5``, or a number followed by a unit is not a unit number."""
     after = text[syl.end:syl.end + 2]
     return after[:1] in "/.,%" and after[1:2].isdigit() or after[:1] == "/"
+
+
+ADMINISTRATIVE = {"thành phố", "thủ đô", "tỉnh", "bang", "tiểu bang", "vùng", "khu vực", "quận", "huyện"}
+
+
+def _geo(text, syls, i, geo, places) -> Candidate | None:
+    """``eo biển La Pérouse`` (a natural feature keeps its noun); ``tỉnh Aichi`` -> ``Aichi`` (name only)."""
+    phrase, j = geo
+    k = _next(text, syls, j + 1)
+    if k is None or not syls[k].capitalised or not syls[k].text[:1].isalpha() or k in places:
+        return None
+    if i > 0 and syls[i - 1].lower == "bờ":
+        return None  # "bờ biển X": the coast of X
+    last = k
+    while last + 1 < len(syls) and syls[last + 1].capitalised and syls[last + 1].text[:1].isalpha() \
+            and joined(text, syls[last], syls[last + 1]) and last - k < 3 and last + 1 not in places:
+        last += 1
+    name = text[syls[k].start:syls[last].end]
+    start = syls[k].start if phrase in ADMINISTRATIVE else syls[i].start
+    name_en = military()["geo_nouns"][phrase].format(name=fold(name))
+    return Candidate(start, syls[last].end, "LOC", "ruler:place", text[start:syls[last].end], name_en=name_en,
+                     key=f"LOC:{name_en}", score=0.8)
 
 
 def _facility(text, syls, i, fac, places) -> Candidate | None:

@@ -29,6 +29,25 @@ ORG_HEADS = {"cục thiết kế": "{name} Design Bureau", "phòng thiết kế"
              "tập đoàn": "{name}", "nhà máy": "{name} plant", "hãng hàng không": "{name}", "báo": "{name}",
              "tạp chí": "{name}", "hãng thông tấn": "{name}", "trang": "{name}", "đài": "{name}"}
 ORG_VOCAB = Vocabulary(ORG_HEADS)
+# Institution heads: capitalised, followed by capitalised words (``và`` may join two of them) and
+# perhaps a country. English: country, then the modifiers in reverse order, then the head
+# (``Cơ quan phòng vệ Nhật Bản`` -> "Japan Defense Agency"). Words outside the glossary leave the
+# Vietnamese name, without diacritics.
+INSTITUTIONS = {"trung tâm": "Center", "viện": "Institute", "học viện": "Academy", "cơ quan": "Agency",
+                "ủy ban": "Committee", "uỷ ban": "Committee", "hội đồng": "Council", "diễn đàn": "Forum",
+                "tổ chức": "Organization", "tổng cục": "General Department", "cục": "Department",
+                "văn phòng": "Office", "trường": "School", "đại học": "University", "liên minh": "Alliance",
+                "hiệp hội": "Association", "quỹ": "Fund", "ngân hàng": "Bank", "bộ": "Ministry"}
+INSTITUTION_VOCAB = Vocabulary(INSTITUTIONS)
+GLOSSARY = {"tình báo": "Intelligence", "không quân": "Air", "không gian": "Space", "vũ trụ": "Space",
+            "quốc gia": "National", "hàng không": "Aeronautics", "quốc phòng": "Defense", "phòng vệ": "Defense",
+            "nghiên cứu": "Research", "khoa học": "Science", "công nghệ": "Technology", "kỹ thuật": "Engineering",
+            "hệ thống": "Systems", "quân sự": "Military", "an ninh": "Security", "thiết kế": "Design",
+            "ngoại giao": "Foreign Affairs", "công an": "Public Security", "hạt nhân": "Nuclear",
+            "năng lượng": "Energy", "chiến lược": "Strategic", "quốc tế": "International", "liên bang": "Federal",
+            "hải quân": "Naval", "lục quân": "Army", "thử nghiệm": "Test", "bay": "Flight", "điều tra": "Investigation",
+            "khí tượng": "Meteorological", "hàng hải": "Maritime", "tác chiến": "Operations", "huấn luyện": "Training"}
+GLOSSARY_VOCAB = Vocabulary(GLOSSARY)
 
 
 def capitalised_run(text: str, syls: list[Syllable], k: int, limit: int = 5, hyphens: bool = True) -> int | None:
@@ -99,6 +118,74 @@ def find_organisations(text: str, syls: list[Syllable]) -> list[Candidate]:
     return out
 
 
+def find_institutions(text: str, syls: list[Syllable], places: dict) -> list[Candidate]:
+    """``Trung tâm Tình báo Không quân và Không gian Quốc gia Mỹ``, ``Diễn đàn Mỹ-Nhật`` (head capitalised)."""
+    from .linking import fold
+    out = []
+    for i in range(len(syls)):
+        if not syls[i].capitalised:
+            continue
+        head = INSTITUTION_VOCAB.match(text, syls, i)
+        if not head:
+            continue
+        k = head[1] + 1
+        groups: list[list[str]] = []
+        country = None
+        last = head[1]
+        while k < len(syls) and joined(text, syls[k - 1], syls[k]):
+            if k in places and places[k].entry.kind == "country":
+                country, last = places[k], places[k].last
+                k = last + 1
+                if k + 1 < len(syls) and syls[k].text in "-–" and k + 1 in places:
+                    country, last = None, places[k + 1].last  # "Mỹ-Nhật": a pair, not one country
+                    k = last + 1
+                    groups.append(["?"])
+                break
+            word = GLOSSARY_VOCAB.match(text, syls, k)
+            if word and (syls[k].capitalised or groups):
+                if groups and syls[k - 1].lower == "và":
+                    groups[-1].append(GLOSSARY[word[0]])
+                else:
+                    groups.append([GLOSSARY[word[0]]])
+                last = k = word[1]
+                k += 1
+                continue
+            if syls[k].lower == "và" and groups and k + 1 < len(syls) and syls[k + 1].capitalised:
+                k += 1
+                continue
+            if syls[k].capitalised and syls[k].text[:1].isalpha():
+                groups.append(["?"])
+                last = k
+                k += 1
+                continue
+            break
+        if not groups or not any(syls[n].capitalised for n in range(head[1] + 1, last + 1)):
+            continue
+        start, end = syls[i].start, syls[last].end
+        surface = text[start:end]
+        if any(g == ["?"] for g in groups):
+            name_en = fold(" ".join(surface.split()))
+        else:
+            words = [" and ".join(g) for g in reversed(groups)]
+            prefix = []
+            if country and "National" not in words:
+                prefix = [country.entry.name_en]
+            name_en = " ".join(prefix + words + [INSTITUTIONS[head[0]]])
+        out.append(Candidate(start, end, "ORG", "ruler:institution", surface, name_en=name_en,
+                             key=f"ORG:{name_en}", score=0.7))
+    return out
+
+
+ABBREVIATIONS = {"St", "Mt", "Ft", "Pt", "Ste", "Dr", "Gen", "Col"}
+
+
+def _sentence_initial(text: str, syl: Syllable) -> bool:
+    before = text[max(0, syl.start - 40):syl.start].rstrip(" \t\"'“(")
+    if before.endswith(tuple(f" {a}." for a in ABBREVIATIONS)):
+        return False
+    return not before or before[-1] in ".!?:\n=*-•"
+
+
 def clean_crf_spans(text: str, syls: list[Syllable], spans: list[tuple[int, int, str]]) -> list[Candidate]:
     """The CRF's ``(start, end, label)`` spans cut to runs of capitalised syllables."""
     out = []
@@ -115,6 +202,20 @@ def clean_crf_spans(text: str, syls: list[Syllable], spans: list[tuple[int, int,
             i += 1
         if not run or label not in ("PER", "LOC", "ORG"):
             continue
+        if run[0].start > 0 and text[:run[0].start].rstrip().endswith("("):
+            continue  # a gloss or expansion in brackets: "(Foreign Military Sales - ...)"
+        if any(len(s.text) > 1 and s.text.isupper() or any(ch.isdigit() for ch in s.text) or len(s.text) == 1
+               for s in run):
+            continue  # acronyms, codes and single letters: FMS, KAL007, STOL, "T rong"
+        if run[0].text in ("The", "A", "An", "Of"):
+            continue  # English titles of works: "The World"
+        if len(run) == 1 and _sentence_initial(text, run[0]) and run[0].text not in ABBREVIATIONS:
+            continue  # a capitalised common word at the start of a sentence or a line: "Lực", "Biến"
         a, b = run[0].start, run[-1].end
+        prev = out[-1] if out else None
+        if prev and prev.label == label and text[prev.end:a].strip() == "." and prev.text in ABBREVIATIONS:
+            out[-1] = Candidate(prev.start, b, label, "crf", text[prev.start:b], key=f"{label}:{text[prev.start:b]}",
+                                score=0.6)  # "St. Louis": underthesea splits the abbreviation's dot off
+            continue
         out.append(Candidate(a, b, label, "crf", text[a:b], key=f"{label}:{text[a:b]}", score=0.6))
     return out
