@@ -45,7 +45,7 @@ class InputNotFound(VienError):
 class NoInputFiles(VienError):
     code = "E102"
     template = "{path}: no article files found (looked for {extensions})"
-    hint = "put .txt or .md articles in the folder, or name the files directly"
+    hint = "put articles (.txt, .md, .html, .htm, .jsonl, .csv) in the folder, or name the files directly"
     exit_code = 2
 
 
@@ -58,13 +58,14 @@ class UnreadableFile(VienError):
 class NotText(VienError):
     code = "E104"
     template = "{path}: not a text file: {reason}"
-    hint = "only text articles (.txt, .md) are annotated; convert the file to UTF-8 text"
+    hint = "only text articles are annotated (.txt, .md, .html, .htm, .jsonl, .csv); convert the file to UTF-8 text"
 
 
 class UndecodableText(VienError):
     code = "E105"
     template = "{path}: cannot decode the text: {reason}"
-    hint = "save the file as UTF-8 (or UTF-16 with a byte-order mark)"
+    hint = ("save the file as UTF-8 (or UTF-16 with a byte-order mark); Vietnamese text in "
+            "Windows-1258, TCVN3 (ABC) or VNI is recognised and converted")
 
 
 class EmptyDocument(VienError):
@@ -77,6 +78,18 @@ class UnsupportedFormat(VienError):
     code = "E107"
     template = "{path}: unsupported file type {suffix!r}"
     hint = "supported: {supported}"
+
+
+class BadRecord(VienError):
+    code = "E108"
+    template = "{path}: {record}: {reason}"
+    hint = "fix or remove that record; the file's other records are annotated"
+
+
+class NoArticleText(VienError):
+    code = "E109"
+    template = "{path}: no article text found in the page"
+    hint = "the page may be an index, a form, or built by JavaScript; save the article's text as .txt"
 
 
 # ---- models -----------------------------------------------------------------------------------
@@ -154,4 +167,26 @@ class EvaluationInputError(VienError):
     code = "E402"
     template = "{path}: {reason}"
     hint = "check the gold file and the articles folder"
+    exit_code = 2
+
+
+# ---- reading and exporting outputs (E41x) -----------------------------------------------------
+class OutputsNotFound(VienError):
+    code = "E410"
+    template = "{path}: {reason}"
+    hint = "give the folder `vien annotate ... -o OUTDIR` wrote, or one of its <doc>.json files"
+    exit_code = 2
+
+
+class NotAnnotationOutput(VienError):
+    code = "E411"
+    template = "{path}: not a vien annotation file: {reason}"
+    hint = "keep only vien's <doc>.json outputs (and manifest.json) in the outputs folder"
+    exit_code = 2
+
+
+class OptionalDependencyMissing(VienError):
+    code = "E412"
+    template = "{feature} needs the Python package {package!r}, which is not installed"
+    hint = "pip install 'vien[{extra}]'"
     exit_code = 2
