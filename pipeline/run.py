@@ -15,9 +15,11 @@ import os
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .core import Pipeline
@@ -26,6 +28,9 @@ from .errors import InputNotFound, NoInputFiles, UnsupportedFormat, VienError
 from .frames import document_frames, frames_to_json
 from .ingest import TEXT_SUFFIXES, read_document
 from .schema import validate
+
+if TYPE_CHECKING:
+    from .executors import Executor
 
 log = logging.getLogger("vien")
 
@@ -72,6 +77,20 @@ class InputFile:
     doc_id: str
     error: VienError | None = None  # set when the file is refused before reading
     skipped: bool = False  # unknown file type inside a folder: reported, not processed
+
+
+@dataclass
+class Rendered:
+    """A finished article: its output JSON text, and what its manifest record says about it."""
+
+    text: str
+    sha256: str | None
+    sentences: int
+    entities: int
+
+
+#: what the stages make of one article: (entry, document or Rendered or None, error or None, seconds)
+Result = tuple[InputFile, "Document | Rendered | None", "BaseException | None", float]
 
 
 @dataclass
@@ -139,7 +158,10 @@ def versions() -> dict[str, str]:
 class Runner:
     """Builds the stages once and annotates batches of articles into ``outdir``."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, *, threads: int | None = None) -> None:
+        """``threads``: CTranslate2 threads for translation (default: the translator's own);
+        an executor that runs other stages beside translation lowers it. It does not change outputs,
+        so it is not part of the producer or the fingerprint."""
         from .entities import EntityRecognizer
         from .segment import Segmenter
 
@@ -153,9 +175,11 @@ class Runner:
 
             model = resolve_model(self.settings.model)
             self.translator = Translator(model, beam_size=self.settings.beam_size,
-                                         batch_size=self.settings.max_batch_sentences)
+                                         batch_size=self.settings.max_batch_sentences, threads=threads)
             stages += [self.translator, Aligner()]
         self.pipeline = Pipeline(stages)
+        self.per_document = [s for s in self.pipeline.stages if s is not self.translator and s.name != "align"]
+        self.timings: Counter[str] = Counter()  # seconds per stage in this process (bench/ reads it)
         self.producer = {
             "pipeline": f"vien {__version__}",
             "versions": versions(),
@@ -163,43 +187,73 @@ class Runner:
             "settings": {k: v for k, v in asdict(self.settings).items() if k not in ("force", "validate")},
         }
         if self.translator is not None:
-            self.producer["model"] = self.translator.describe()
+            model = self.translator.describe()
+            model["settings"] = {k: v for k, v in model.get("settings", {}).items() if k != "threads"}
+            self.producer["model"] = model
         self.fingerprint = hashlib.sha256(json.dumps(self.producer, sort_keys=True).encode()).hexdigest()
 
     # -- one batch ---------------------------------------------------------------------------
-    def annotate_batch(self, entries: list[InputFile]) -> Iterator[tuple[InputFile, Document | None, VienError | Exception | None, float]]:
+    def annotate_batch(self, entries: list[InputFile]) -> Iterator[Result]:
         """Yield ``(entry, document or None, error or None, seconds)`` for each entry."""
-        ready: list[tuple[InputFile, Document, float]] = []
-        per_doc = [s for s in self.pipeline.stages if s is not self.translator and s.name != "align"]
-        for entry in entries:
-            t0 = time.perf_counter()
-            try:
-                doc = read_document(entry.path, doc_id=entry.doc_id)
-                for stage in per_doc:
-                    doc = stage(doc)
-                    doc.annotations.update(stage.provides)
-                ready.append((entry, doc, time.perf_counter() - t0))
-            except Exception as exc:  # one bad article never stops the batch
-                yield entry, None, exc, time.perf_counter() - t0
+        yield from self.translate_batch([self.prepare(entry) for entry in entries])
+
+    def prepare(self, entry: InputFile) -> Result:
+        """Read one article and run the per-document stages (segment, entities) on it."""
+        t0 = time.perf_counter()
+        try:
+            doc = read_document(entry.path, doc_id=entry.doc_id)
+            t1 = time.perf_counter()
+            self.timings["ingest"] += t1 - t0
+            for stage in self.per_document:
+                doc = stage(doc)
+                doc.annotations.update(stage.provides)
+                t2 = time.perf_counter()
+                self.timings[stage.name] += t2 - t1
+                t1 = t2
+        except Exception as exc:  # one bad article never stops the batch
+            return entry, None, exc, time.perf_counter() - t0
+        return entry, doc, None, time.perf_counter() - t0
+
+    def translate_batch(self, prepared: list[Result]) -> Iterator[Result]:
+        """Translate and align the prepared documents of a batch together; failures pass through."""
+        ready = [r for r in prepared if r[1] is not None]
+        yield from (r for r in prepared if r[1] is None)
         if self.translator is None or not ready:
-            yield from ((e, d, None, s) for e, d, s in ready)
+            yield from ready
             return
         t0 = time.perf_counter()
         try:
-            docs = list(self.translator.pipe([d for _, d, _ in ready],
+            docs = list(self.translator.pipe([d for _, d, _, _ in ready],
                                              batch_size=self.settings.batch_size))
+            t1 = time.perf_counter()
             aligner = self.pipeline.stages[-1]
             docs = [aligner(d) for d in docs]
+            self.timings["translate"] += t1 - t0
+            self.timings["align"] += time.perf_counter() - t1
             share = (time.perf_counter() - t0) / len(docs)
-            yield from ((e, d, None, s + share) for (e, _, s), d in zip(ready, docs))
+            yield from ((e, d, None, s + share) for (e, _, _, s), d in zip(ready, docs))
         except Exception:  # find the document that broke the batch: retry one by one
-            for entry, doc, seconds in ready:
+            for entry, doc, _, seconds in ready:
                 t1 = time.perf_counter()
                 try:
                     doc = self.pipeline.stages[-1](next(iter(self.translator.pipe([doc], batch_size=1))))
                     yield entry, doc, None, seconds + time.perf_counter() - t1
                 except Exception as exc:
                     yield entry, None, exc, seconds + time.perf_counter() - t1
+
+    def render(self, result: Result) -> Result:
+        """The frames/JSON stage: turn a result's document into ``Rendered`` output text."""
+        entry, doc, exc, seconds = result
+        if doc is None:
+            return result
+        t0 = time.perf_counter()
+        try:
+            rendered = Rendered(json.dumps(self.to_json(doc), ensure_ascii=False, indent=1),
+                                doc.source.sha256, len(doc.vi.sentences), len(doc.vi.entities))
+        except Exception as err:
+            return entry, None, err, seconds + time.perf_counter() - t0
+        self.timings["frames"] += time.perf_counter() - t0
+        return entry, rendered, None, seconds + time.perf_counter() - t0
 
     def to_json(self, doc: Document) -> dict:
         doc.producer = self.producer
@@ -242,15 +296,23 @@ def _file_sha256(path: Path) -> str | None:
 
 
 def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Settings | None = None,
-             *, progress: bool | None = None, runner: Runner | None = None) -> RunReport:
+             *, progress: bool | None = None, runner: Runner | None = None,
+             executor: Executor | None = None) -> RunReport:
     """Annotate every article of ``inputs`` into ``outdir``; returns the run report.
+
+    ``executor`` decides where the stages run (``pipeline.executors``: in this process by default,
+    a process pool, or Dask); outputs, journal and manifest are written here, the same for all.
 
     Raises ``InputNotFound``/``NoInputFiles`` before any work, and ``ModelNotInstalled`` when
     translation is on and no model is installed; per-article problems become error records.
     """
     settings = settings or Settings()
     entries = discover(inputs)
-    runner = runner or Runner(settings)
+    if executor is None:
+        from .executors import LocalExecutor
+
+        executor = LocalExecutor()
+    runner = runner or Runner(settings, threads=executor.translate_threads)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     journal_path = outdir / JOURNAL
@@ -273,17 +335,17 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
 
     bar = _progress(len(todo), progress)
     with journal_path.open("a", encoding="utf-8") as journal:
-        for start in range(0, len(todo), settings.batch_size):
-            batch = todo[start:start + settings.batch_size]
-            for entry, doc, exc, seconds in runner.annotate_batch(batch):
+        batches = (todo[start:start + settings.batch_size] for start in range(0, len(todo), settings.batch_size))
+        for results in executor.run(runner, batches):
+            for entry, rendered, exc, seconds in results:
                 record = {"doc_id": entry.doc_id, "input": str(entry.path), "seconds": round(seconds, 3),
                           "fingerprint": runner.fingerprint}
-                if doc is not None:
+                if rendered is not None:
                     try:
                         out = outdir / f"{entry.doc_id}.json"
-                        write_atomic(out, json.dumps(runner.to_json(doc), ensure_ascii=False, indent=1))
-                        record.update(status="ok", output=out.name, sha256=doc.source.sha256,
-                                      sentences=len(doc.vi.sentences), entities=len(doc.vi.entities))
+                        write_atomic(out, rendered.text)
+                        record.update(status="ok", output=out.name, sha256=rendered.sha256,
+                                      sentences=rendered.sentences, entities=rendered.entities)
                     except Exception as err:
                         exc = err
                 if exc is not None:

@@ -1,0 +1,276 @@
+"""Executors: where the per-document work of a run happens.
+
+``annotate()`` (``pipeline/run.py``) owns discovery, the skip-unchanged cache, the journal, the
+outputs and the manifest; an executor only turns batches of ``InputFile`` into results
+``(entry, Rendered or None, error or None, seconds)``, one list per batch, as batches finish. So
+outputs, manifest and resume are the same whichever executor ran, byte for byte but the timings.
+
+- ``LocalExecutor``: everything in this process, batch after batch (the default).
+- ``PoolExecutor``: a process pool reads, segments and finds entities (the CPU-bound Vietnamese
+  stages; models loaded once per worker by the pool's initializer) and renders the JSON, while this
+  process translates whole batches with CTranslate2 on few threads, so the two share the cores.
+- ``DaskExecutor``: whole batches on Dask workers (``distributed``); each worker process loads the
+  models once and translates its batches. Without a scheduler address it starts a ``LocalCluster``.
+
+Pool and Dask keep a bounded number of batches in flight, so memory is bounded by the batch size,
+not by the corpus, and results stream back in the order batches finish.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from typing import Protocol
+
+from .errors import VienError
+from .run import InputFile, Result, Runner, Settings, _error_record
+
+EXECUTORS = ("local", "pool", "dask")
+
+
+class Executor(Protocol):
+    #: CTranslate2 threads for a translator in this process (None: the translator's default)
+    translate_threads: int | None
+
+    def run(self, runner: Runner, batches: Iterable[list[InputFile]]) -> Iterator[Iterable[Result]]: ...
+
+
+class WorkerFailure(VienError):
+    """An article's error as it was recorded where it happened (a pool or Dask worker).
+
+    Exceptions do not all survive pickling, so workers send the manifest record instead; the
+    record is exactly the one a local run writes.
+    """
+
+    code = "E000"
+
+    def __init__(self, record: dict) -> None:
+        self.record = record
+        super().__init__(message=record["reason"])
+
+    def to_record(self) -> dict:
+        return dict(self.record)
+
+    def __reduce__(self):
+        return WorkerFailure, (self.record,)
+
+
+class WorkerMismatch(VienError):
+    code = "E305"
+    template = "a worker's pipeline differs from this one's ({detail})"
+    hint = ("install the same vien version, dependencies and translation model on every worker "
+            "(`pip install vien[dask]`, `vien models install ...`)")
+    exit_code = 4
+
+
+def _portable(result: Result) -> Result:
+    """The result with its error replaced by a picklable ``WorkerFailure`` carrying its record."""
+    entry, rendered, exc, seconds = result
+    if exc is None:
+        return result
+    return entry, rendered, WorkerFailure(_error_record(entry, exc)), seconds
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def make_executor(name: str, *, workers: int | None = None, scheduler: str | None = None) -> Executor:
+    """The executor called ``name`` (one of ``EXECUTORS``)."""
+    if name == "local":
+        return LocalExecutor()
+    if name == "pool":
+        return PoolExecutor(workers)
+    if name == "dask":
+        return DaskExecutor(scheduler=scheduler, workers=workers)
+    raise ValueError(f"unknown executor {name!r}; choose one of {', '.join(EXECUTORS)}")
+
+
+# ---- local ----------------------------------------------------------------------------------------
+class LocalExecutor:
+    """Every stage in this process, one batch after the other."""
+
+    translate_threads = None
+
+    def run(self, runner: Runner, batches: Iterable[list[InputFile]]) -> Iterator[Iterable[Result]]:
+        for batch in batches:
+            yield (runner.render(result) for result in runner.annotate_batch(batch))
+
+
+# ---- process pool ---------------------------------------------------------------------------------
+_pool_runner: Runner | None = None
+_pool_renders_prepared = False
+
+
+def _pool_init(settings: Settings, producer: dict, render_prepared: bool) -> None:
+    """Pool initializer: build the Vietnamese stages once per worker process. The worker renders
+    documents as the parent's runner would, so it takes the parent's producer record."""
+    global _pool_runner, _pool_renders_prepared
+    _pool_runner = Runner(settings)
+    _pool_runner.producer = producer
+    _pool_renders_prepared = render_prepared
+
+
+def _pool_prepare(entry: InputFile) -> Result:
+    result = _pool_runner.prepare(entry)
+    if _pool_renders_prepared:  # no translation: nothing is left for the parent to do
+        result = _pool_runner.render(result)
+    return _portable(result)
+
+
+def _pool_render(result: Result) -> Result:
+    return _portable(_pool_runner.render(result))
+
+
+class PoolExecutor:
+    """Vietnamese stages and JSON rendering in worker processes; batched translation in this one.
+
+    ``workers`` processes (default: one per core) run ingest, segment and entities; this process
+    translates and aligns a batch while the pool prepares the next one, with
+    ``translate_threads`` CTranslate2 threads (default 1, so a 2-core machine has one core
+    translating and the pool on both cores when translation waits). At most ``prefetch`` batches
+    are prepared ahead.
+    """
+
+    def __init__(self, workers: int | None = None, *, translate_threads: int = 1, prefetch: int = 2) -> None:
+        self.workers = workers or default_workers()
+        self.translate_threads = translate_threads
+        self.prefetch = prefetch
+
+    def run(self, runner: Runner, batches: Iterable[list[InputFile]]) -> Iterator[Iterable[Result]]:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # workers get no translator, so they never resolve or load the model
+        translating = runner.translator is not None
+        worker_settings = replace(runner.settings, translate=False)
+        # spawn, not fork: this process may already hold CTranslate2's threads
+        context = multiprocessing.get_context("spawn")
+        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_pool_init,
+                                   initargs=(worker_settings, runner.producer, not translating))
+        try:
+            prepared: deque[list] = deque()
+            rendering: deque[list] = deque()
+            batches = iter(batches)
+
+            def submit_next() -> bool:
+                batch = next(batches, None)
+                if batch is None:
+                    return False
+                prepared.append([pool.submit(_pool_prepare, entry) for entry in batch])
+                return True
+
+            while len(prepared) < self.prefetch and submit_next():
+                pass
+            while prepared:
+                results = [f.result() for f in prepared.popleft()]
+                submit_next()
+                if not translating:
+                    yield results
+                    continue
+                done = runner.translate_batch(results)
+                rendering.append([pool.submit(_pool_render, r) if r[1] is not None else r for r in done])
+                while len(rendering) > 1:  # the previous batch has rendered meanwhile
+                    yield _collect(rendering.popleft())
+            while rendering:
+                yield _collect(rendering.popleft())
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _collect(items: list) -> list[Result]:
+    from concurrent.futures import Future
+
+    return [item.result() if isinstance(item, Future) else item for item in items]
+
+
+# ---- Dask -----------------------------------------------------------------------------------------
+_dask_runners: dict[tuple, Runner] = {}
+_dask_lock = threading.Lock()
+
+
+def _dask_runner(settings: Settings, threads: int | None) -> Runner:
+    """This worker process's runner for ``settings``: the models load once per process."""
+    key = (repr(settings), threads)
+    with _dask_lock:
+        if key not in _dask_runners:
+            _dask_runners[key] = Runner(settings, threads=threads)
+        return _dask_runners[key]
+
+
+def dask_annotate_batch(settings: Settings, threads: int | None, batch: list[InputFile]) -> tuple[str, list[Result]]:
+    """A Dask task: annotate and render one batch on a worker; returns the worker's fingerprint too."""
+    runner = _dask_runner(settings, threads)
+    with _dask_lock:  # one batch at a time per process: the stages are not thread-safe
+        results = [_portable(runner.render(r)) for r in runner.annotate_batch(batch)]
+    return runner.fingerprint, results
+
+
+class DaskExecutor:
+    """Batches as tasks on a Dask cluster: ``scheduler`` address, or a ``LocalCluster`` of
+    ``workers`` single-threaded worker processes (default: one per core).
+
+    Every worker needs vien, its dependencies and the translation model installed, and must see
+    the input paths (a shared filesystem); the outputs are written by this process. At most
+    ``in_flight`` batches per worker thread are queued, so memory stays bounded.
+    """
+
+    translate_threads = None  # this process does not translate
+
+    def __init__(self, scheduler: str | None = None, workers: int | None = None, *,
+                 worker_threads: int = 1, in_flight: int = 2) -> None:
+        self.scheduler = scheduler
+        self.workers = workers or default_workers()
+        self.worker_threads = worker_threads  # CTranslate2 threads per worker
+        self.in_flight = in_flight
+
+    def _client(self):
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:
+            raise DaskNotInstalled() from exc
+        if self.scheduler:
+            return Client(self.scheduler), None
+        cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        return Client(cluster), cluster
+
+    def run(self, runner: Runner, batches: Iterable[list[InputFile]]) -> Iterator[Iterable[Result]]:
+        from distributed import as_completed
+
+        client, cluster = self._client()
+        try:
+            limit = self.in_flight * max(1, sum(client.nthreads().values()))
+            pending = as_completed()
+            batches = iter(batches)
+
+            def submit_next() -> bool:
+                batch = next(batches, None)
+                if batch is None:
+                    return False
+                pending.add(client.submit(dask_annotate_batch, runner.settings, self.worker_threads,
+                                          batch, pure=False))
+                return True
+
+            while pending.count() < limit and submit_next():
+                pass
+            for future in pending:
+                fingerprint, results = future.result()
+                future.release()
+                if fingerprint != runner.fingerprint:
+                    raise WorkerMismatch(detail=f"fingerprint {fingerprint[:12]} != {runner.fingerprint[:12]}")
+                submit_next()
+                yield results
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+class DaskNotInstalled(VienError):
+    code = "E306"
+    template = "the dask executor needs dask and distributed, which are not installed"
+    hint = "pip install 'vien[dask]'"
+    exit_code = 4
