@@ -44,6 +44,7 @@ from .errors import (
 )
 
 OFFICIAL_NAME = "translate-vi_en"
+ARGOS_INDEX = "https://raw.githubusercontent.com/argosopentech/argospm-index/main"
 KNOWN_URLS = {OFFICIAL_NAME: "https://argos-net.com/v1/translate-vi_en-1_9.argosmodel"}
 SIDECAR = "vien-install.json"
 CT2_METADATA = "vien-model.json"
@@ -94,8 +95,11 @@ def packages_dir() -> Path:
     env = os.environ.get("ARGOS_PACKAGES_DIR")
     if env:
         return Path(env)
-    from argostranslate import settings  # lazily: it creates Argos's folders on import
-
+    try:
+        from argostranslate import settings  # lazily: it creates Argos's folders on import
+    except ImportError:  # argostranslate absent: its default location, as its settings compute it
+        data = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+        return data / "argos-translate" / "packages"
     return Path(settings.package_data_dir)
 
 
@@ -455,10 +459,9 @@ def download(url: str, dest: Path, *, progress: bool = True, limits: ArchiveLimi
 
 def index_url_for(name: str, notes: Callable[[str], None] = lambda _: None) -> str:
     """The download URL of package ``name`` from the Argos index, else its known URL."""
-    from argostranslate import settings
-
+    index_url = os.environ.get("ARGOS_PACKAGE_INDEX", ARGOS_INDEX).rstrip("/") + "/index.json"
     try:
-        with urllib.request.urlopen(settings.remote_package_index, timeout=30) as response:
+        with urllib.request.urlopen(index_url, timeout=30) as response:
             index = json.loads(response.read().decode("utf-8"))
         for entry in index if isinstance(index, list) else []:
             if (entry.get("from_code"), entry.get("to_code")) == ("vi", "en") and entry.get("links"):

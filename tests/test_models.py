@@ -239,3 +239,27 @@ def test_size_limit(packages, tmp_path):
     with pytest.raises(UnsafeArchive, match="unpacks to"):
         models.install_archive(archive, limits=models.ArchiveLimits(max_total_bytes=120))
     assert leftovers(packages) == []
+
+
+@needs_fixture
+def test_install_by_name_from_the_argos_index(packages, server, monkeypatch, capsys):
+    www, base = server
+    shutil.copy(FIXTURE, www / FIXTURE.name)
+    (www / "index.json").write_text(json.dumps([
+        {**META, "from_code": "en", "to_code": "vi", "links": [f"{base}/elsewhere.argosmodel"]},
+        {**META, "links": [f"{base}/{FIXTURE.name}"]}]))
+    monkeypatch.setenv("ARGOS_PACKAGE_INDEX", base + "/")
+    assert main(["models", "install", "translate-vi_en", "--no-progress"]) == 0
+    assert models.resolve_model("vien_fixture").kind == "fixture"
+
+
+@needs_fixture
+def test_install_by_name_falls_back_to_the_known_url(packages, server, monkeypatch, capsys):
+    www, base = server
+    shutil.copy(FIXTURE, www / FIXTURE.name)
+    (www / "index.json").write_text("[]")  # the index no longer lists vi->en
+    monkeypatch.setenv("ARGOS_PACKAGE_INDEX", base)
+    monkeypatch.setitem(models.KNOWN_URLS, "translate-vi_en", f"{base}/{FIXTURE.name}")
+    assert main(["models", "install", "translate-vi_en", "--no-progress"]) == 0
+    assert "the Argos index does not list translate-vi_en; using its known URL" in capsys.readouterr().err
+    assert models.installed_models()[0].kind == "fixture"
