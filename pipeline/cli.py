@@ -22,7 +22,13 @@ def _annotate(args: argparse.Namespace) -> int:
                              force=True if args.force else None, batch_size=args.batch_size,
                              beam_size=args.beam_size)
     progress = None if not args.no_progress else False
-    report = annotate(args.inputs, args.output, settings, progress=progress)
+    if args.scheduler and args.executor != "dask":
+        print("error: --scheduler needs --executor dask", file=sys.stderr)
+        return 2
+    from .executors import make_executor
+
+    executor = make_executor(args.executor, workers=args.workers, scheduler=args.scheduler)
+    report = annotate(args.inputs, args.output, settings, progress=progress, executor=executor)
     failed, ok = len(report.failed), len(report.ok)
     skipped = [r for r in report.records if r["status"] == "skipped"]
     print(f"{ok} annotated, {failed} failed, {len(skipped)} skipped -> {report.outdir}/manifest.json")
@@ -34,6 +40,13 @@ def _annotate(args: argparse.Namespace) -> int:
         print(f"{failed} of {failed + ok} documents failed", file=sys.stderr)
         return 1
     return 0
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def _segment_stage():
@@ -126,6 +139,33 @@ def _models_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_parallel(args: argparse.Namespace) -> int:
+    from .export import export_parallel
+
+    report = export_parallel(args.outdir, args.output, args.format, alignments=args.alignments,
+                             tokens=args.tokens, skip_missing=args.skip_missing, skip_flagged=args.skip_flagged)
+    print(f"{report.written} sentence pairs from {report.documents} documents "
+          f"({report.skipped_missing} skipped without translation, {report.skipped_flagged} flagged) -> "
+          + ", ".join(str(f) for f in report.files))
+    return 0
+
+
+def _export_entities(args: argparse.Namespace) -> int:
+    from .export import export_entities
+
+    documents, rows = export_entities(args.outdir, args.output, args.format)
+    print(f"{rows} mentions from {documents} documents -> {args.output}")
+    return 0
+
+
+def _view(args: argparse.Namespace) -> int:
+    from .view import write_view
+
+    out = write_view(args.document, args.output)
+    print(f"wrote {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vien", description="Offline Vietnamese->English annotation of news articles.")
     parser.add_argument("--version", action="version", version=f"vien {__version__}")
@@ -142,6 +182,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--beam-size", type=int, help="beam size for translation")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--config", help="TOML file whose [annotate] table overrides the defaults")
+    p.add_argument("--executor", choices=("local", "pool", "dask"), default="local",
+                   help="where the stages run: this process (default), a process pool for the Vietnamese "
+                        "stages beside batched translation, or Dask workers")
+    p.add_argument("--scheduler", help="Dask scheduler address (default: start a local cluster)")
+    p.add_argument("--workers", type=_positive_int,
+                   help="pool processes or local Dask workers (default: one per core)")
     p.set_defaults(func=_annotate)
 
     ev = sub.add_parser("eval", help="measure quality on gold data").add_subparsers(dest="what", required=True)
@@ -179,6 +225,31 @@ def build_parser() -> argparse.ArgumentParser:
     p = models.add_parser("remove", help="remove an installed model")
     p.add_argument("name")
     p.set_defaults(func=_models_remove)
+    export = sub.add_parser("export", help="export the outputs: a parallel corpus or an entity table").add_subparsers(
+        dest="what", required=True)
+    p = export.add_parser("parallel", help="sentence-aligned Vietnamese-English corpus")
+    p.add_argument("outdir", help="outputs folder written by `vien annotate` (or one <doc>.json)")
+    p.add_argument("--format", choices=("moses", "tsv", "tmx", "jsonl"), default="moses",
+                   help="moses: PATH.vi, PATH.en (+ PATH.ids, PATH.align); tsv; tmx (TMX 1.4); jsonl")
+    p.add_argument("-o", "--output", required=True, help="output file (moses: the prefix PATH)")
+    p.add_argument("--alignments", action="store_true",
+                   help="add Pharaoh i-j word links over the exported tokens (implies --tokens)")
+    p.add_argument("--tokens", action="store_true",
+                   help="write the JSON's tokens separated by spaces (spaces inside a word become _)")
+    p.add_argument("--skip-missing", action="store_true", help="leave out sentences without a translation")
+    p.add_argument("--skip-flagged", action="store_true",
+                   help="leave out flagged pairs (attention post-edit, unprojected mention, no word alignment)")
+    p.set_defaults(func=_export_parallel)
+    p = export.add_parser("entities", help="one row per entity mention with both sides")
+    p.add_argument("outdir", help="outputs folder written by `vien annotate` (or one <doc>.json)")
+    p.add_argument("--format", choices=("csv", "parquet"), default="csv", help="parquet needs vien[parquet]")
+    p.add_argument("-o", "--output", required=True, help="output file")
+    p.set_defaults(func=_export_entities)
+
+    p = sub.add_parser("view", help="a self-contained HTML page: both sides, entities, hover to see alignments")
+    p.add_argument("document", help="an output <doc>.json")
+    p.add_argument("-o", "--output", required=True, help="the HTML file to write")
+    p.set_defaults(func=_view)
     return parser
 
 

@@ -17,6 +17,7 @@ not by the corpus, and results stream back in the order batches finish.
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections import deque
@@ -221,16 +222,20 @@ class DaskExecutor:
 
     def __init__(self, scheduler: str | None = None, workers: int | None = None, *,
                  worker_threads: int = 1, in_flight: int = 2) -> None:
+        import importlib.util
+
+        if importlib.util.find_spec("distributed") is None:  # say so before any work starts
+            raise DaskNotInstalled()
         self.scheduler = scheduler
         self.workers = workers or default_workers()
         self.worker_threads = worker_threads  # CTranslate2 threads per worker
         self.in_flight = in_flight
 
     def _client(self):
-        try:
-            from distributed import Client, LocalCluster
-        except ImportError as exc:
-            raise DaskNotInstalled() from exc
+        from distributed import Client, LocalCluster
+
+        # distributed logs its cluster's life at INFO; follow this program's level instead
+        logging.getLogger("distributed").setLevel(logging.getLogger().getEffectiveLevel())
         if self.scheduler:
             return Client(self.scheduler), None
         cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
