@@ -122,30 +122,31 @@ def _tokens_by_sentence(tokens: list[Token]) -> dict[int, list[Token]]:
     return out
 
 
-def _overlapping(spans: list[tuple[int, int]], tokens: list[Token]) -> list[int]:
-    """For each span, the index of the first token it overlaps (-1 for none)."""
-    out = []
-    for a, b in spans:
-        out.append(next((i for i, t in enumerate(tokens) if t.start < b and a < t.end), -1))
-    return out
+def _overlaps(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> np.ndarray:
+    """Boolean matrix: span ``a[i]`` overlaps span ``b[j]``."""
+    if not a or not b:
+        return np.zeros((len(a), len(b)), dtype=bool)
+    sa, sb = np.asarray(a), np.asarray(b)
+    return (sa[:, :1] < sb[:, 1][None, :]) & (sb[:, 0][None, :] < sa[:, 1:2])
 
 
 def token_attention(work: SentenceTranslation, vi_tokens: list[Token], en_tokens: list[Token]) -> np.ndarray:
-    """English-token x Vietnamese-token attention mass of one sentence pair."""
-    matrix = np.zeros((len(en_tokens), len(vi_tokens)), dtype=np.float32)
-    src_token = _overlapping(work.src_spans, vi_tokens)
-    n_src = work.attention.shape[1] if work.attention.ndim == 2 else 0
-    for start, end, pieces in work.words:
-        rows = [p for p in pieces if p < work.attention.shape[0]]
-        if not rows:
-            continue
-        mass = work.attention[rows].sum(axis=0)
-        for i, t in enumerate(en_tokens):
-            if t.start < end and start < t.end:
-                for k in range(min(n_src, len(src_token))):
-                    if src_token[k] >= 0:
-                        matrix[i, src_token[k]] += mass[k]
-    return matrix
+    """English-token x Vietnamese-token attention mass of one sentence pair.
+
+    Target pieces reach English tokens through the words they spell; source pieces reach the
+    Vietnamese tokens they overlap (the first one, when a piece straddles two).
+    """
+    n_tgt, n_src = work.attention.shape
+    pieces_of_words = np.zeros((len(work.words), n_tgt), dtype=np.float32)
+    for w, (_, _, pieces) in enumerate(work.words):
+        pieces_of_words[w, [p for p in pieces if p < n_tgt]] = 1.0
+    en_to_words = _overlaps([(t.start, t.end) for t in en_tokens], [(a, b) for a, b, _ in work.words])
+    src_to_vi = _overlaps(work.src_spans[:n_src], [(t.start, t.end) for t in vi_tokens])
+    first = np.zeros_like(src_to_vi, dtype=np.float32)
+    hit = src_to_vi.any(axis=1)
+    first[np.nonzero(hit)[0], src_to_vi[hit].argmax(axis=1)] = 1.0
+    en_pieces = np.minimum(en_to_words.astype(np.float32) @ pieces_of_words, 1.0)
+    return en_pieces @ work.attention[:, :len(work.src_spans)] @ first
 
 
 def word_alignment(work: SentenceTranslation, vi_tokens: list[Token], en_tokens: list[Token]) -> str:
