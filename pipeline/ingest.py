@@ -1,9 +1,13 @@
 """Ingest: read an article file into a ``Document`` with a normalised text and a way back.
 
-Reading detects the encoding (byte-order marks, then strict UTF-8), refuses binary data, and keeps
-the decoded original. Normalisation builds a new text in two layers, each a list of ``Edit``s:
+Reading detects the encoding (``pipeline.encodings``: byte-order marks, strict UTF-8, then the
+legacy Vietnamese encodings scored by their share of Vietnamese syllables), refuses binary data and
+files above ``MAX_BYTES``, and keeps the decoded original. Normalisation builds a new text in two
+layers, each a list of ``Edit``s:
 
-1. characters: byte-order mark dropped, Unicode NFC per character cluster, CR/CRLF -> LF;
+1. characters: byte-order mark dropped, VNI letters composed (VNI files keep their one-character-
+   per-byte reading as the original), Unicode NFC per character cluster (Windows-1258 and NFD
+   tone marks), CR/CRLF -> LF;
 2. layout: no-break and other odd spaces and runs of spaces -> one space, and repair of glued
    boundaries that scraped news is full of (``Liên XôCuộc`` / ``phát hiện.Khi`` get the line break
    they lost).
@@ -20,18 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .document import Document, Edit, OffsetMap, Side, Source
-from .errors import EmptyDocument, NotText, UndecodableText, UnreadableFile, UnsupportedFormat
+from .encodings import detect, vni_edits
+from .errors import EmptyDocument, NotText, UnreadableFile, UnsupportedFormat
 
 TEXT_SUFFIXES = (".txt", ".md")
-MAX_BYTES = 20 * 1024 * 1024  # larger inputs are refused: one article is rarely above 1 MB
-
-_BOMS = (
-    (b"\xef\xbb\xbf", "utf-8-sig"),
-    (b"\xff\xfe\x00\x00", "utf-32"),
-    (b"\x00\x00\xfe\xff", "utf-32"),
-    (b"\xff\xfe", "utf-16"),
-    (b"\xfe\xff", "utf-16"),
-)
+# Larger inputs are refused before they are read: one article is rarely above 1 MB, and a 20 MB
+# JSONL or CSV file of articles is still read whole into memory comfortably.
+MAX_BYTES = 20 * 1024 * 1024
 _VI_LOWER = "a-zàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
 _VI_UPPER = _VI_LOWER.upper()
 _ODD_SPACES = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t"
@@ -61,17 +60,30 @@ def read_document(path: str | Path, *, doc_id: str | None = None) -> Document:
     path = Path(path)
     if path.suffix.lower() not in TEXT_SUFFIXES:
         raise UnsupportedFormat(path=str(path), suffix=path.suffix, supported=", ".join(TEXT_SUFFIXES))
-    try:
-        if path.is_dir():
-            raise NotText(path=str(path), reason="it is a directory")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableFile(path=str(path), reason=exc.strerror or str(exc)) from exc
-    if len(data) > MAX_BYTES:
-        raise NotText(path=str(path), reason=f"{len(data)} bytes is above the {MAX_BYTES}-byte limit")
+    data = read_bytes(path)
     original, encoding = decode(data, path)
     return document_from_text(original, doc_id=doc_id or path.stem, path=str(path),
                               encoding=encoding, data=data)
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of ``path``: ``UnreadableFile`` when it cannot be read, ``NotText`` for a
+    directory, a device or pipe, or a file above ``MAX_BYTES`` (checked before reading)."""
+    try:
+        if path.is_dir():
+            raise NotText(path=str(path), reason="it is a directory")
+        info = path.stat()
+        if not path.is_file():
+            raise NotText(path=str(path), reason="it is not a regular file")
+        if info.st_size > MAX_BYTES:
+            raise NotText(path=str(path), reason=f"{info.st_size} bytes is above the {MAX_BYTES}-byte limit")
+        with path.open("rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise UnreadableFile(path=str(path), reason=exc.strerror or str(exc)) from exc
+    if len(data) > MAX_BYTES:  # it grew while we looked
+        raise NotText(path=str(path), reason=f"more than {MAX_BYTES} bytes (the limit)")
+    return data
 
 
 def document_from_text(original: str, *, doc_id: str, path: str = "", encoding: str = "utf-8",
@@ -79,7 +91,9 @@ def document_from_text(original: str, *, doc_id: str, path: str = "", encoding: 
     """Build a ``Document`` from already decoded text (used by readers of other formats)."""
     if not original.strip():
         raise EmptyDocument(path=path or doc_id)
-    norm = normalise(original)
+    norm = normalise(original, legacy=encoding if encoding == "vni" else None)
+    if not norm.text.strip():
+        raise EmptyDocument(path=path or doc_id)
     raw = data if data is not None else original.encode("utf-8")
     source = Source(path=path, sha256=hashlib.sha256(raw).hexdigest(), encoding=encoding,
                     size=len(raw), edits=norm.edits, original_text=original)
@@ -89,41 +103,37 @@ def document_from_text(original: str, *, doc_id: str, path: str = "", encoding: 
 
 
 def decode(data: bytes, path: Path | str) -> tuple[str, str]:
-    """Decode bytes by byte-order mark, else strict UTF-8. Returns ``(text, encoding)``.
+    """Decode an article's bytes: ``(text, encoding)``; see ``pipeline.encodings.detect``.
 
     A UTF-8 byte-order mark is kept in the text (as Python's ``open`` reads it) and removed by
     normalisation, so original offsets are those of the file read as UTF-8.
     """
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                if encoding == "utf-8-sig":
-                    return data.decode("utf-8"), encoding
-                return data.decode(encoding), encoding
-            except UnicodeDecodeError as exc:
-                raise UndecodableText(path=str(path), reason=f"invalid {encoding} at byte {exc.start}") from exc
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        raise NotText(path=str(path), reason=f"NUL byte at offset {nul} (binary data)")
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as exc:
-        raise UndecodableText(path=str(path), reason=f"invalid UTF-8 at byte {exc.start}") from exc
+    return detect(data, str(path))
 
 
-def normalise(original: str) -> Normalised:
-    """The normalised text of ``original`` and the edits that lead back to it."""
-    chars = _apply(original, list(_character_edits(original)))
+def normalise(original: str, *, legacy: str | None = None) -> Normalised:
+    """The normalised text of ``original`` and the edits that lead back to it.
+
+    ``legacy="vni"``: ``original`` is a VNI text read one character per byte; its letters are
+    composed as edits of the character layer.
+    """
+    chars = _apply(original, list(_character_edits(original, vni=legacy == "vni")))
     layout = _apply(chars.text, list(_layout_edits(chars.text)))
     return Normalised(layout.text, compose(chars.edits, layout.edits))
 
 
-def _character_edits(text: str):
+def _character_edits(text: str, *, vni: bool = False):
     if text.startswith("\ufeff"):
         yield 0, 1, "", "bom"
     i, n = (1 if text.startswith("\ufeff") else 0), len(text)
+    letters = {start: (end, new) for start, end, new, _ in vni_edits(text)} if vni else {}
     while i < n:
         ch = text[i]
+        if i in letters:
+            end, new = letters[i]
+            yield i, end, new, "vni"
+            i = end
+            continue
         if ch == "\r":
             j = i + 2 if text.startswith("\r\n", i) else i + 1
             yield i, j, "\n", "line-ending"

@@ -16,6 +16,9 @@ from .document import Document, Sentence, Token
 from .errors import AlignmentFailed
 
 _LINE = re.compile(r"[^\n]+")
+# underthesea's tagger is superlinear in sentence length (a 50,000-character line took 85 s), so
+# longer "sentences" (a line without punctuation) are cut at whitespace into pieces of at most this.
+MAX_SENTENCE_CHARS = 1000
 _LETTER_EQUIV = {"đ": "d", "ð": "d", "\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'}
 
 
@@ -84,6 +87,29 @@ def align_strings(text: str, pieces: Iterable[str], start: int = 0, end: int | N
     return spans
 
 
+def split_long(text: str, start: int, end: int, limit: int = MAX_SENTENCE_CHARS) -> list[tuple[int, int]]:
+    """``[start, end)`` cut into spans of at most ``limit`` characters, at the last whitespace
+    before the limit (or at the limit when there is none, never before a combining mark)."""
+    spans: list[tuple[int, int]] = []
+    while end - start > limit:
+        cut = max(text.rfind(" ", start + 1, start + limit + 1), text.rfind("\t", start + 1, start + limit + 1))
+        if cut <= start:
+            cut = start + limit
+            while cut < end and unicodedata.combining(text[cut]):
+                cut += 1
+        piece_end = cut
+        while piece_end > start and text[piece_end - 1].isspace():
+            piece_end -= 1
+        if piece_end > start:
+            spans.append((start, piece_end))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if end > start:
+        spans.append((start, end))
+    return spans
+
+
 class Segmenter:
     """Stage: sentences (underthesea ``sent_tokenize`` per line) and words with POS (``pos_tag``).
 
@@ -108,7 +134,8 @@ class Segmenter:
             if not line.group().strip():
                 continue
             sentences = self._sent_tokenize(line.group())
-            spans += align_strings(text, sentences, line.start(), line.end(), what="sentence")
+            for start, end in align_strings(text, sentences, line.start(), line.end(), what="sentence"):
+                spans += split_long(text, start, end)
         return spans
 
     def words(self, sentence: str) -> Sequence[tuple[str, str | None]]:
