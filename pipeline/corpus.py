@@ -66,7 +66,7 @@ KWIC_COLUMNS: list[tuple[str, str, str]] = [
 ]
 
 
-def _frame(spec: list[tuple[str, str, str]], rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
+def typed_table(spec: list[tuple[str, str, str]], rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
     names = [name for name, _, _ in spec]
     df = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame.from_records(rows, columns=names)
     if df.empty:
@@ -238,7 +238,7 @@ class Corpus:
                 row[f"{side}_match"] = text[start:end]
                 row[f"{side}_right"] = text[end:min(hi, end + width)]
             rows.append(row)
-        return _frame(KWIC_COLUMNS, rows)
+        return typed_table(KWIC_COLUMNS, rows)
 
     def sentence_pairs(self, name: str, label: str | None = None) -> pd.DataFrame:
         """The aligned sentence pairs holding a mention of the entity named ``name``.
@@ -319,4 +319,4 @@ def mention_pairs(frames: Frames) -> pd.DataFrame:
     both = both.merge(names, on=["doc_id", "entity_id"], how="left")
     both = both.assign(_unpaired=both.vi_mention_id.isna()).sort_values(
         ["doc_id", "_unpaired", "vi_start", "en_start"], kind="stable")
-    return _frame(MENTION_PAIR_COLUMNS, both)
+    return typed_table(MENTION_PAIR_COLUMNS, both)

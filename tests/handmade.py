@@ -1,10 +1,17 @@
 """Bilingual documents built by hand, written as the pipeline writes them (``frames_to_json``), for the
 tests of what users do with the outputs (reading, export, view). They hold what real outputs hold:
 multi-syllable Vietnamese words, a token that crosses an entity boundary (``phi công Mig-25``),
-values, a flagged post-edit, an untranslated sentence and an unprojected mention."""
+values, a flagged post-edit, an untranslated sentence and an unprojected mention.
+
+``seed_outputs`` runs the real pipeline (``vien annotate``) on the seed article once per test session,
+with the project's fixture translation model installed into a temporary Argos folder where the
+repository has it, else with ``--no-translate``."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from pipeline.document import Document, Entity, Mention, Sentence, Side, Source, Token
@@ -122,3 +129,29 @@ def write_outputs(folder: Path, *docs: dict) -> Path:
     (folder / "manifest.json").write_text(json.dumps({"producer": PRODUCER, "documents": []}), "utf-8")
     (folder / ".vien-journal.jsonl").write_text("{}\n", "utf-8")
     return folder
+
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "corpus" / "00_seed_vnexpress_belenko_mig25.txt"
+FIXTURE_MODEL = ROOT / "models" / "fixture" / "translate-vi_en-vien_fixture.argosmodel"
+_SEED_RUN: dict[str, Path] = {}
+
+
+def _vien(args: list[str], env: dict[str, str]) -> None:
+    done = subprocess.run([sys.executable, "-m", "pipeline", *args], env=env, capture_output=True, text=True,
+                          cwd=ROOT, timeout=900)
+    assert done.returncode == 0, f"vien {' '.join(args)} -> {done.returncode}\n{done.stdout}\n{done.stderr}"
+
+
+def seed_outputs(tmp_path_factory) -> Path:
+    """The outputs folder of ``vien annotate`` on the seed article (made once per session)."""
+    if "outputs" not in _SEED_RUN:
+        base = tmp_path_factory.mktemp("seed-run")
+        env = {**os.environ, "ARGOS_PACKAGES_DIR": str(base / "argos-packages")}
+        extra = ["--no-translate"]
+        if FIXTURE_MODEL.exists():
+            _vien(["models", "install", "--file", str(FIXTURE_MODEL)], env)
+            extra = []
+        _vien(["annotate", str(SEED), "-o", str(base / "outputs"), "--no-progress", *extra], env)
+        _SEED_RUN["outputs"] = base / "outputs"
+    return _SEED_RUN["outputs"]

@@ -1,0 +1,178 @@
+"""vien export parallel / entities: line counts, TMX validity, Pharaoh indices, entity tables."""
+import csv
+import json
+import sys
+import xml.etree.ElementTree as ET
+
+import pandas as pd
+import pytest
+
+from pipeline.cli import main
+from pipeline.corpus import MENTION_PAIR_COLUMNS, load
+from pipeline.errors import NotAnnotationOutput, OptionalDependencyMissing
+from pipeline.export import export_entities, export_parallel
+
+from .handmade import belenko_doc, seed_outputs, vi_only_doc, write_outputs
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+@pytest.fixture()
+def handmade(tmp_path):
+    return write_outputs(tmp_path / "outputs", belenko_doc(), vi_only_doc())
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory):
+    return seed_outputs(tmp_path_factory)
+
+
+@pytest.fixture(params=["handmade", "seed"])
+def outdir(request, tmp_path):
+    if request.param == "seed":
+        return request.getfixturevalue("seed")
+    return write_outputs(tmp_path / "outputs", belenko_doc(), vi_only_doc())
+
+
+def _lines(path):
+    return path.read_text("utf-8").split("\n")[:-1]
+
+
+def _vi_sentence_count(outdir):
+    return len(load(outdir).sentences.query("side == 'vi'"))
+
+
+def test_moses_files_have_equal_line_counts_and_pharaoh_within_tokens(outdir, tmp_path):
+    report = export_parallel(outdir, tmp_path / "corpus", "moses", alignments=True)
+    vi, en, ids, align = (_lines(tmp_path / f"corpus.{ext}") for ext in ("vi", "en", "ids", "align"))
+    assert len(vi) == len(en) == len(ids) == len(align) == report.written == _vi_sentence_count(outdir)
+    assert report.written > 0
+    links = 0
+    for v, e, a in zip(vi, en, align):
+        n_vi, n_en = len(v.split(" ")) if v else 0, len(e.split(" ")) if e else 0
+        for link in a.split():
+            i, j = map(int, link.split("-"))
+            assert 0 <= i < n_vi and 0 <= j < n_en, (link, v, e)
+            links += 1
+    if load(outdir).documents.en_text.notna().any():
+        assert links > 0
+
+
+def test_moses_lines_are_the_json_sentences_and_tokens(handmade, tmp_path):
+    export_parallel(handmade, tmp_path / "raw", "moses")
+    assert _lines(tmp_path / "raw.vi")[0] == "Phi công Viktor Belenko hạ cánh chiếc Mig-25 ở Hakodate."
+    assert _lines(tmp_path / "raw.en") == ["Pilot Viktor Belenko landed the MiG-25 in Hakodate.",
+                                          "On 6 September 1976, the MiG-25 pilot flew 800 km.", "", ""]
+    assert _lines(tmp_path / "raw.ids") == ["belenko\t0\t0", "belenko\t1\t1", "belenko\t2\t", "tin-ngan\t0\t"]
+    assert not (tmp_path / "raw.align").exists()
+    export_parallel(handmade, tmp_path / "tok", "moses", alignments=True)
+    assert _lines(tmp_path / "tok.vi")[1] == "Ngày 6/9/1976 , phi_công_Mig-25 bay 800_km ."
+    assert _lines(tmp_path / "tok.en")[1] == "On 6 September 1976 , the MiG-25 pilot flew 800 km ."
+    # the 5th Vietnamese word (800_km) is linked to the 10th and 11th English tokens (800, km)
+    assert {"5-9", "5-10"} <= set(_lines(tmp_path / "tok.align")[1].split())
+
+
+def test_skip_missing_and_flagged(handmade, tmp_path):
+    report = export_parallel(handmade, tmp_path / "c", "moses", skip_missing=True)
+    assert (report.written, report.skipped_missing, report.skipped_flagged) == (2, 2, 0)
+    report = export_parallel(handmade, tmp_path / "c", "moses", skip_missing=True, skip_flagged=True)
+    assert (report.written, report.skipped_missing, report.skipped_flagged) == (1, 2, 1)
+    assert _lines(tmp_path / "c.ids") == ["belenko\t0\t0"]
+    assert len(_lines(tmp_path / "c.vi")) == len(_lines(tmp_path / "c.en")) == 1
+
+
+def test_tmx_is_valid_xml_with_one_tu_per_pair(outdir, tmp_path):
+    report = export_parallel(outdir, tmp_path / "c.tmx", "tmx", alignments=True)
+    root = ET.parse(tmp_path / "c.tmx").getroot()
+    assert root.tag == "tmx" and root.get("version") == "1.4"
+    header = root.find("header")
+    for attr in ("creationtool", "creationtoolversion", "segtype", "o-tmf", "adminlang", "srclang", "datatype"):
+        assert header.get(attr), attr
+    assert header.get("srclang") == "vi"
+    tus = root.findall("body/tu")
+    assert len(tus) == report.written == _vi_sentence_count(outdir)
+    corpus = load(outdir)
+    vi_texts = corpus.sentences.query("side == 'vi'").text.tolist()
+    for tu, vi_text in zip(tus, vi_texts):
+        tuvs = tu.findall("tuv")
+        assert [t.get(XML_LANG) for t in tuvs] == ["vi", "en"]
+        assert tuvs[0].findtext("seg") == vi_text
+        tokens = [len(t.findtext("prop[@type='x-tokens']").split()) for t in tuvs]
+        for link in (tu.findtext("prop[@type='x-alignment']") or "").split():
+            i, j = map(int, link.split("-"))
+            assert i < tokens[0] and j < tokens[1]
+
+
+def test_tmx_escapes_markup_and_drops_xml_invalid_characters(tmp_path):
+    doc = belenko_doc()
+    en = doc["en"]["text"]
+    doc["en"]["text"] = en.replace("Pilot", "P&<>\x0b", 1)  # same length: offsets still hold
+    out = write_outputs(tmp_path / "outputs", doc)
+    export_parallel(out, tmp_path / "c.tmx", "tmx")
+    seg = ET.parse(tmp_path / "c.tmx").getroot().find("body/tu/tuv[2]/seg").text
+    assert seg.startswith("P&<> Viktor Belenko")
+
+
+def test_tsv_and_jsonl(handmade, tmp_path):
+    export_parallel(handmade, tmp_path / "c.tsv", "tsv", alignments=True)
+    df = pd.read_csv(tmp_path / "c.tsv", sep="\t", quoting=csv.QUOTE_NONE, keep_default_na=False)
+    assert list(df.columns) == ["doc_id", "vi_sentence", "en_sentence", "vi", "en", "flags", "alignment"]
+    assert len(df) == 4 and df["flags"].tolist() == ["", "attention-post-edit", "unprojected-mention", ""]
+    export_parallel(handmade, tmp_path / "c.jsonl", "jsonl", alignments=True)
+    rows = [json.loads(line) for line in _lines(tmp_path / "c.jsonl")]
+    assert len(rows) == 4
+    assert rows[0]["vi_tokens"][:2] == ["Phi_công", "Viktor_Belenko"] and rows[0]["en_tokens"][0] == "Pilot"
+    assert rows[2]["en"] is None and rows[2]["alignment"] == ""
+
+
+def test_failed_export_leaves_no_partial_file(handmade, tmp_path):
+    (handmade / "zzz.json").write_text("{not json", "utf-8")
+    with pytest.raises(NotAnnotationOutput):
+        export_parallel(handmade, tmp_path / "c", "moses")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["outputs"]
+
+
+def test_entities_csv_and_parquet_one_row_per_mention(outdir, tmp_path):
+    documents, rows = export_entities(outdir, tmp_path / "e.csv", "csv")
+    table = pd.read_csv(tmp_path / "e.csv", keep_default_na=False, na_values=[""])
+    corpus = load(outdir)
+    projected = corpus.mentions_en.aligns_to.notna().sum()
+    assert rows == len(table) == len(corpus.mentions_vi) + len(corpus.mentions_en) - projected
+    assert list(table.columns) == [name for name, _, _ in MENTION_PAIR_COLUMNS]
+    assert documents == len(corpus)
+    export_entities(outdir, tmp_path / "e.parquet", "parquet")
+    parquet = pd.read_parquet(tmp_path / "e.parquet")
+    assert list(parquet.columns) == list(table.columns) and len(parquet) == rows
+    assert parquet.vi_text.dropna().tolist() == table.vi_text.dropna().tolist()
+
+
+def test_entities_both_sides_on_one_row(handmade, tmp_path):
+    export_entities(handmade, tmp_path / "e.csv", "csv")
+    table = pd.read_csv(tmp_path / "e.csv")
+    row = table[table.vi_text == "6/9/1976"].iloc[0]
+    assert (row.en_text, row.method, json.loads(row.value)["iso"]) == ("6 September 1976", "name-match", "1976-09-06")
+
+
+def test_parquet_without_pyarrow_says_what_to_install(handmade, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # what `import pyarrow` meets where it is absent
+    with pytest.raises(OptionalDependencyMissing, match="pyarrow") as err:
+        export_entities(handmade, tmp_path / "e.parquet", "parquet")
+    assert "pip install 'vien[parquet]'" in str(err.value)
+    assert not (tmp_path / "e.parquet").exists()
+
+
+def test_cli_export(handmade, tmp_path, capsys):
+    assert main(["export", "parallel", str(handmade), "--format", "moses", "-o", str(tmp_path / "c"),
+                 "--alignments", "--skip-missing"]) == 0
+    out = capsys.readouterr().out
+    assert "2 sentence pairs from 2 documents (2 skipped without translation, 0 flagged)" in out
+    assert main(["export", "entities", str(handmade), "-o", str(tmp_path / "e.csv")]) == 0
+    assert "8 mentions from 2 documents" in capsys.readouterr().out
+    assert main(["export", "parallel", str(tmp_path / "nope"), "-o", str(tmp_path / "x")]) == 2
+    assert "error: [E410]" in capsys.readouterr().err
+    monkeypatch = pytest.MonkeyPatch()
+    with monkeypatch.context() as m:
+        m.setitem(sys.modules, "pyarrow", None)
+        assert main(["export", "entities", str(handmade), "--format", "parquet", "-o", str(tmp_path / "e.pq")]) == 2
+    err = capsys.readouterr().err
+    assert "[E412]" in err and "vien[parquet]" in err
