@@ -36,9 +36,7 @@ def _match(text: str, pos: int, end: int, piece: str, budget: int) -> int | None
     i = 0
     while i < len(piece):
         ch = piece[i]
-        if ch.isspace():
-            if pos >= end or not text[pos].isspace():
-                return None
+        if ch.isspace():  # any run of whitespace, or none: underthesea writes "==" as the word "= ="
             while pos < end and text[pos].isspace():
                 pos += 1
             while i < len(piece) and piece[i].isspace():
@@ -64,7 +62,7 @@ def align_strings(text: str, pieces: Iterable[str], start: int = 0, end: int | N
     """Character spans of ``pieces`` found in order in ``text[start:end]``.
 
     Whitespace between pieces is skipped; a space inside a piece matches any run of whitespace in
-    the text. Characters are compared by ``base_char``; when that fails, a piece may differ from
+    the text, or none. Characters are compared by ``base_char``; when that fails, a piece may differ from
     the text in one letter in four (underthesea's spelling normalisation: ``qui`` -> ``quy``).
     Raises ``AlignmentFailed``.
     """

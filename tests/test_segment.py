@@ -27,6 +27,12 @@ def test_align_strings_tolerates_tone_placement_and_spacing():
     assert [text[a:b] for a, b in spans] == ["Hoà bình", "và", "hoá học"]
 
 
+def test_align_strings_joins_pieces_split_inside_the_text():
+    text = "== Lịch sử =="
+    spans = align_strings(text, ["= =", "Lịch sử", "= ="])
+    assert [text[a:b] for a, b in spans] == ["==", "Lịch sử", "=="]
+
+
 def test_align_strings_fails_loudly_with_the_word():
     with pytest.raises(AlignmentFailed, match="'máy bay'"):
         align_strings("chiếc tiêm kích", ["chiếc", "máy bay"])
