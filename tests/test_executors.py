@@ -1,0 +1,119 @@
+"""Executors: a process pool and a two-worker Dask ``LocalCluster`` write exactly what a local run
+writes (byte for byte, timings aside), failing inputs included, and resume from each other's runs."""
+import json
+import shutil
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.executors import DaskExecutor, WorkerFailure, make_executor
+from pipeline.errors import NotText
+
+from .conftest import SEED
+
+TIMING = ("seconds",)
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("in")
+    (folder / "a.txt").write_text("Phi công Belenko hạ cánh ở Hakodate ngày 6/9/1976.\n"
+                                  "Chiếc Mig-25 bay cao 20.000 m.\n", "utf-8")
+    (folder / "b.md").write_text("# Tin ngắn\n\nMáy bay Su-30 bay qua Hà Nội ngày 2/9/2025.\n", "utf-8")
+    (folder / "broken.txt").write_bytes(b"\x00\x01\x02 not text")
+    shutil.copy(SEED, folder / "seed.txt")
+    return folder
+
+
+def annotate_cli(folder, out, *extra) -> int:
+    return main(["annotate", str(folder), "-o", str(out), "--no-translate", "--no-progress",
+                 "--batch-size", "2", *extra])
+
+
+@pytest.fixture(scope="module")
+def local_out(inputs, tmp_path_factory):
+    out = tmp_path_factory.mktemp("local")
+    assert annotate_cli(inputs, out) == 1  # broken.txt fails
+    return out
+
+
+def without_timings(record: dict) -> dict:
+    return {k: v for k, v in record.items() if k not in TIMING}
+
+
+def assert_same_run(expected, actual):
+    """Every output file byte for byte; manifest and journal equal but for the timing fields."""
+    names = sorted(p.name for p in expected.iterdir())
+    assert sorted(p.name for p in actual.iterdir()) == names
+    assert "a.json" in names and "seed.json" in names and "broken.json" not in names
+    for name in names:
+        if name.endswith(".json") and name != "manifest.json":
+            assert (actual / name).read_bytes() == (expected / name).read_bytes(), name
+    manifests = [json.loads((d / "manifest.json").read_text("utf-8")) for d in (expected, actual)]
+    for m in manifests:
+        m["documents"] = [without_timings(r) for r in m["documents"]]
+    assert manifests[0] == manifests[1]
+    broken = next(r for r in manifests[1]["documents"] if r["doc_id"] == "broken")
+    assert broken["status"] == "error" and broken["code"] == "E104" and "NUL byte" in broken["reason"]
+    journals = [sorted(json.dumps(without_timings(json.loads(line)), sort_keys=True)
+                       for line in (d / ".vien-journal.jsonl").read_text("utf-8").splitlines())
+                for d in (expected, actual)]
+    assert journals[0] == journals[1]
+
+
+def test_pool_writes_what_local_writes(inputs, local_out, tmp_path):
+    out = tmp_path / "pool"
+    assert annotate_cli(inputs, out, "--executor", "pool", "--workers", "2") == 1
+    assert_same_run(local_out, out)
+
+
+def test_dask_local_cluster_writes_what_local_writes(inputs, local_out, tmp_path):
+    out = tmp_path / "dask"
+    assert annotate_cli(inputs, out, "--executor", "dask", "--workers", "2") == 1
+    assert_same_run(local_out, out)
+
+
+@pytest.fixture()
+def scheduler():
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
+
+
+def test_dask_run_on_a_running_scheduler_resumes_a_local_run(inputs, local_out, tmp_path, capsys, scheduler):
+    out = tmp_path / "resumed"
+    shutil.copytree(local_out, out)
+    (out / "seed.json").unlink()  # as if the local run had been killed before it wrote seed
+    capsys.readouterr()
+    assert annotate_cli(inputs, out, "--executor", "dask", "--scheduler", scheduler) == 1
+    assert "3 annotated, 1 failed" in capsys.readouterr().out
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    cached = {r["doc_id"]: r.get("cached", False) for r in manifest["documents"]}
+    assert cached == {"a": True, "b": True, "seed": False, "broken": False}
+    assert (out / "seed.json").read_bytes() == (local_out / "seed.json").read_bytes()
+
+
+def test_worker_failure_keeps_the_local_record_through_pickling():
+    import pickle
+
+    record = NotText(path="x.txt", reason="NUL byte at offset 0").to_record()
+    sent = pickle.loads(pickle.dumps(WorkerFailure(record)))
+    assert sent.to_record() == record
+
+
+def test_scheduler_needs_dask_executor(inputs, tmp_path, capsys):
+    code = annotate_cli(inputs, tmp_path / "out", "--scheduler", "tcp://127.0.0.1:1")
+    assert code == 2
+    assert "error: --scheduler needs --executor dask" in capsys.readouterr().err
+
+
+def test_unknown_executor_is_refused():
+    with pytest.raises(ValueError, match="unknown executor 'threads'"):
+        make_executor("threads")
+
+
+def test_dask_executor_defaults_to_one_worker_per_core():
+    import os
+
+    assert DaskExecutor().workers == len(os.sched_getaffinity(0))
