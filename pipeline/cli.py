@@ -20,7 +20,8 @@ def _annotate(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.config, translate=False if args.no_translate else None, model=args.model,
                              force=True if args.force else None, batch_size=args.batch_size,
-                             beam_size=args.beam_size)
+                             beam_size=args.beam_size, text_column=args.text_column,
+                             id_column=args.id_column)
     progress = None if not args.no_progress else False
     if args.scheduler and args.executor != "dask":
         print("error: --scheduler needs --executor dask", file=sys.stderr)
@@ -173,7 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("annotate", help="annotate articles into one JSON file per article")
-    p.add_argument("inputs", nargs="+", help="article files or folders (.txt, .md)")
+    p.add_argument("inputs", nargs="+",
+                   help="article files or folders (.txt, .md, .html, .htm; .jsonl and .csv: one article per row)")
     p.add_argument("-o", "--output", required=True, help="output folder")
     p.add_argument("--no-translate", action="store_true", help="Vietnamese-only run: no English side")
     p.add_argument("--model", help="translation model name (default: the preferred installed vi->en model)")
@@ -181,6 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, help="documents per translation batch")
     p.add_argument("--beam-size", type=int, help="beam size for translation")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--text-column", help="JSONL field / CSV column with the article text (default: text)")
+    p.add_argument("--id-column", help="JSONL field / CSV column with the article id (default: id; else the row number)")
     p.add_argument("--config", help="TOML file whose [annotate] table overrides the defaults")
     p.add_argument("--executor", choices=("local", "pool", "dask"), default="local",
                    help="where the stages run: this process (default), a process pool for the Vietnamese "

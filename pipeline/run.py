@@ -1,10 +1,13 @@
 """Run: drive a batch of articles through the stages into one JSON file per article.
 
-Discovery turns the inputs (files and folders) into a list of articles with unique ids. Each
-article ends as exactly one output JSON or one error record in ``manifest.json``. Outputs are
-written atomically; a journal (``.vien-journal.jsonl``) records each finished article at once, so a
-run killed at any moment resumes where it stopped, and an article whose input and pipeline are
-unchanged is skipped unless ``force`` is set.
+Discovery turns the inputs (files and folders) into a list of articles with unique ids: one per
+single-document file, one per record of a JSONL or CSV file (``pipeline.readers``). Each article
+ends as exactly one output JSON or one error record in ``manifest.json``; a file of an unknown type
+inside a folder is recorded as skipped. Outputs are written atomically; a journal
+(``.vien-journal.jsonl``) records each finished article at once, so a run killed at any moment
+resumes where it stopped (a journal line cut by the kill is dropped, temporary files are removed),
+and an article whose input bytes (sha256) and pipeline (``Runner.fingerprint``: versions, stages,
+settings, model) are unchanged is skipped unless ``force`` is set.
 """
 from __future__ import annotations
 
@@ -24,9 +27,9 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .core import Pipeline
 from .document import Document
-from .errors import InputNotFound, NoInputFiles, UnsupportedFormat, VienError
+from .errors import InputNotFound, NoInputFiles, NotText, UnsupportedFormat, VienError
 from .frames import document_frames, frames_to_json
-from .ingest import TEXT_SUFFIXES, read_document
+from .readers import MULTI_DOCUMENT, SUFFIXES, ReadOptions, Record, RecordSource, read_document, read_records
 from .schema import validate
 
 if TYPE_CHECKING:
@@ -49,6 +52,8 @@ class Settings:
     max_batch_sentences: int = 64
     force: bool = False
     validate: bool = True
+    text_column: str = "text"  # JSONL field / CSV column with the article text
+    id_column: str = "id"  # JSONL field / CSV column with the article id (else the line/row number)
 
 
 def load_settings(path: str | Path | None = None, **overrides: object) -> Settings:
@@ -77,6 +82,14 @@ class InputFile:
     doc_id: str
     error: VienError | None = None  # set when the file is refused before reading
     skipped: bool = False  # unknown file type inside a folder: reported, not processed
+    record: Record | None = None  # one record of a JSONL/CSV file, read at discovery
+    record_source: RecordSource | None = None
+
+    def read(self) -> Document:
+        """The article's ``Document`` (read from its file, or built from its record)."""
+        if self.record is not None and self.record_source is not None:
+            return self.record_source.document(self.record, self.doc_id)
+        return read_document(self.path, doc_id=self.doc_id)
 
 
 @dataclass
@@ -107,10 +120,13 @@ class RunReport:
         return [r for r in self.records if r["status"] == "ok"]
 
 
-def discover(inputs: Iterable[str | Path]) -> list[InputFile]:
+def discover(inputs: Iterable[str | Path], options: ReadOptions | None = None) -> list[InputFile]:
     """Articles named by ``inputs`` (files, or folders searched recursively), with unique doc ids.
 
-    Raises ``InputNotFound`` for a missing path and ``NoInputFiles`` for a folder without articles.
+    JSONL and CSV files are read here, one entry per record (``<file stem>__<id or number>``); a
+    file or record that cannot be read becomes an entry with its error. Links to folders are not
+    followed (recorded as skipped). Raises ``InputNotFound`` for a missing path and
+    ``NoInputFiles`` for a folder without articles.
     """
     found: list[InputFile] = []
     for raw in inputs:
@@ -118,22 +134,20 @@ def discover(inputs: Iterable[str | Path]) -> list[InputFile]:
         if not path.exists() and not path.is_symlink():
             raise InputNotFound(path=str(path))
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if not p.name.startswith(".")
-                           and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                           and (p.is_file() or p.is_symlink()))
-            articles = [p for p in files if p.suffix.lower() in TEXT_SUFFIXES]
-            if not articles:
-                raise NoInputFiles(path=str(path), extensions=", ".join(TEXT_SUFFIXES))
+            files = _folder_files(path)
+            if not any(p.suffix.lower() in SUFFIXES for p in files):
+                raise NoInputFiles(path=str(path), extensions=", ".join(SUFFIXES))
             for p in files:
-                rel = p.relative_to(path).with_suffix("")
-                entry = InputFile(p, "__".join(rel.parts))
-                if p.suffix.lower() not in TEXT_SUFFIXES:
+                entry = InputFile(p, "__".join(p.relative_to(path).with_suffix("").parts))
+                if p.is_dir():
                     entry.skipped = True
-                    entry.error = UnsupportedFormat(path=str(p), suffix=p.suffix,
-                                                    supported=", ".join(TEXT_SUFFIXES))
-                found.append(entry)
+                    entry.error = NotText(path=str(p), reason="a link to a folder (not followed)")
+                elif p.suffix.lower() not in SUFFIXES:
+                    entry.skipped = True
+                    entry.error = UnsupportedFormat(path=str(p), suffix=p.suffix, supported=", ".join(SUFFIXES))
+                found += _expand(entry, options)
         else:
-            found.append(InputFile(path, path.stem))
+            found += _expand(InputFile(path, path.stem), options)
     seen: dict[str, int] = {}
     for entry in found:  # a.txt and a.md, or the same name given twice: keep ids unique
         n = seen.get(entry.doc_id, 0)
@@ -141,6 +155,30 @@ def discover(inputs: Iterable[str | Path]) -> list[InputFile]:
         if n:
             entry.doc_id = f"{entry.doc_id}-{n + 1}"
     return found
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    """Files under ``folder`` (and links, broken ones too), hidden names left out, links to folders
+    listed but not entered (a link loop cannot trap the walk)."""
+    files = []
+    for top, dirs, names in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        files += [Path(top, d) for d in dirs if Path(top, d).is_symlink()]
+        files += [Path(top, n) for n in names if not n.startswith(".")]
+    return sorted(files)
+
+
+def _expand(entry: InputFile, options: ReadOptions | None) -> list[InputFile]:
+    """A JSONL/CSV entry as one entry per record; any other entry as it is."""
+    if entry.error is not None or entry.path.suffix.lower() not in MULTI_DOCUMENT:
+        return [entry]
+    try:
+        source, records = read_records(entry.path, options)
+    except VienError as exc:
+        entry.error = exc
+        return [entry]
+    return [InputFile(entry.path, f"{entry.doc_id}__{r.key}", error=r.error, record=r, record_source=source)
+            for r in records]
 
 
 def versions() -> dict[str, str]:
@@ -201,7 +239,7 @@ class Runner:
         """Read one article and run the per-document stages (segment, entities) on it."""
         t0 = time.perf_counter()
         try:
-            doc = read_document(entry.path, doc_id=entry.doc_id)
+            doc = entry.read()
             t1 = time.perf_counter()
             self.timings["ingest"] += t1 - t0
             for stage in self.per_document:
@@ -288,9 +326,11 @@ def _error_record(entry: InputFile, exc: BaseException) -> dict:
             "hint": "this is a bug; please report it with the input file"}
 
 
-def _file_sha256(path: Path) -> str | None:
+def _input_sha256(entry: InputFile) -> str | None:
+    if entry.record_source is not None:
+        return entry.record_source.sha256
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return hashlib.sha256(entry.path.read_bytes()).hexdigest()
     except OSError:
         return None
 
@@ -307,7 +347,7 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
     translation is on and no model is installed; per-article problems become error records.
     """
     settings = settings or Settings()
-    entries = discover(inputs)
+    entries = discover(inputs, ReadOptions(text_column=settings.text_column, id_column=settings.id_column))
     if executor is None:
         from .executors import LocalExecutor
 
@@ -316,6 +356,7 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     journal_path = outdir / JOURNAL
+    _remove_stale_temporaries(outdir)
     done = _read_journal(journal_path)
     report = RunReport(outdir)
     todo: list[InputFile] = []
@@ -328,7 +369,7 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
         elif (not settings.force and previous and previous["status"] == "ok"
               and previous.get("fingerprint") == runner.fingerprint
               and (outdir / previous["output"]).exists()
-              and previous.get("sha256") == _file_sha256(entry.path)):
+              and previous.get("sha256") == _input_sha256(entry)):
             report.records.append({**previous, "cached": True})
         else:
             todo.append(entry)
@@ -363,15 +404,30 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
 
 
 def _read_journal(path: Path) -> dict[str, dict]:
+    """The last journal record of each doc id. A last line cut by a kill is dropped from the file,
+    so that the next record starts on a line of its own."""
     done: dict[str, dict] = {}
-    if path.exists():
-        for line in path.read_text("utf-8").splitlines():
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # a line cut by a crash
+    if not path.exists():
+        return done
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        data = data[:data.rfind(b"\n") + 1]
+        with path.open("r+b") as fh:
+            fh.truncate(len(data))
+    for line in data.decode("utf-8", errors="replace").splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(record, dict) and "doc_id" in record:
             done[record["doc_id"]] = record
     return done
+
+
+def _remove_stale_temporaries(outdir: Path) -> None:
+    """Temporary files of ``write_atomic`` left by a run that was killed mid-write."""
+    for tmp in outdir.glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
 
 
 def write_manifest(outdir: Path, report: RunReport, runner: Runner, *, final: bool) -> None:
