@@ -34,11 +34,11 @@ class Candidate:
 def resolve(candidates: list[Candidate]) -> list[Candidate]:
     """Flat, sorted, non-overlapping spans: rules first (longest, then priority), then the CRF in the gaps."""
     chosen: list[Candidate] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(max((c.end for c in candidates), default=0))  # 1 where a chosen span lies
     order = sorted(candidates, key=lambda c: (-c.tier, -(c.end - c.start), -c.priority, c.start))
     for cand in order:
-        if any(cand.start < e and s < cand.end for s, e in taken):
+        if 1 in taken[cand.start:cand.end]:
             continue
         chosen.append(cand)
-        taken.append((cand.start, cand.end))
+        taken[cand.start:cand.end] = b"\x01" * (cand.end - cand.start)
     return sorted(chosen, key=lambda c: c.start)

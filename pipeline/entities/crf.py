@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 
+@lru_cache(maxsize=65536)
 def _istitle(word: str) -> str:
     return str(all(part[:1].istitle() for part in word.split(" ")) if word else False)
 
@@ -21,33 +22,41 @@ def _istitle(word: str) -> str:
 def sentence_features(words: list[str], tags: list[str]) -> list[list[str]]:
     """The features underthesea's CRF NER template yields for each word (identical strings)."""
     n = len(words)
-    lower = [w.lower() for w in words]
-    title = [_istitle(w) for w in words]
+    pad = ["BOS", "BOS"]
+    end = ["EOS", "EOS"]
+    low = pad + [w.lower() for w in words] + end
+    tit = pad + [_istitle(w) for w in words] + end
+    wrd = pad + list(words) + end
+    pos = pad + list(tags) + end
+    wpair = [f"{a} {b}" for a, b in zip(words, words[1:])]  # wpair[i] = words[i] words[i+1]
+    ppair = [f"{a} {b}" for a, b in zip(tags, tags[1:])]
 
-    def at(seq, i, name, bos="BOS", eos="EOS"):
-        if i < 0:
-            return f"{name}={bos}"
-        if i >= n:
-            return f"{name}={eos}"
-        return f"{name}={seq[i]}"
-
-    def pair(seq, i, j, name):
-        if i < 0:
-            return f"{name}=BOS"
-        if j >= n:
-            return f"{name}=EOS"
-        return f"{name}={seq[i]} {seq[j]}"
+    def pair(seq, i, a):  # the template's T[a,a+1] at position i, with its BOS/EOS rules
+        j = i + a
+        if j < 0:
+            return "BOS"
+        if j + 1 >= n:
+            return "EOS"
+        return seq[j]
 
     out = []
     for i in range(n):
-        f = [at(lower, i + d, f"T[{d}].lower") for d in (-2, -1, 0, 1, 2)]
-        f += [at(title, i + d, f"T[{d}].istitle") for d in (0, -1, 1, -2, 2)]
-        f += [at(words, i + d, f"T[{d}]") for d in (-2, -1, 0, 1, 2)]
-        f += [pair(words, i + a, i + b, f"T[{a},{b}]") for a, b in ((-2, -1), (-1, 0), (0, 1), (1, 2))]
-        f += [at(tags, i + d, f"T[{d}][1]") for d in (-2, -1, 0, 1, 2)]
-        f += [pair(tags, i + a, i + b, f"T[{a},{b}][1]") for a, b in ((-2, -1), (-1, 0), (0, 1), (1, 2))]
-        f += [f"T[{d}][3]=BOS" if i + d < 0 else f"T[{d}][3]=X" for d in (-3, -2, -1)]
-        out.append(f)
+        k = i + 2
+        out.append([
+            f"T[-2].lower={low[k - 2]}", f"T[-1].lower={low[k - 1]}", f"T[0].lower={low[k]}",
+            f"T[1].lower={low[k + 1]}", f"T[2].lower={low[k + 2]}",
+            f"T[0].istitle={tit[k]}", f"T[-1].istitle={tit[k - 1]}", f"T[1].istitle={tit[k + 1]}",
+            f"T[-2].istitle={tit[k - 2]}", f"T[2].istitle={tit[k + 2]}",
+            f"T[-2]={wrd[k - 2]}", f"T[-1]={wrd[k - 1]}", f"T[0]={wrd[k]}", f"T[1]={wrd[k + 1]}", f"T[2]={wrd[k + 2]}",
+            f"T[-2,-1]={pair(wpair, i, -2)}", f"T[-1,0]={pair(wpair, i, -1)}", f"T[0,1]={pair(wpair, i, 0)}",
+            f"T[1,2]={pair(wpair, i, 1)}",
+            f"T[-2][1]={pos[k - 2]}", f"T[-1][1]={pos[k - 1]}", f"T[0][1]={pos[k]}", f"T[1][1]={pos[k + 1]}",
+            f"T[2][1]={pos[k + 2]}",
+            f"T[-2,-1][1]={pair(ppair, i, -2)}", f"T[-1,0][1]={pair(ppair, i, -1)}", f"T[0,1][1]={pair(ppair, i, 0)}",
+            f"T[1,2][1]={pair(ppair, i, 1)}",
+            "T[-3][3]=BOS" if i < 3 else "T[-3][3]=X", "T[-2][3]=BOS" if i < 2 else "T[-2][3]=X",
+            "T[-1][3]=BOS" if i < 1 else "T[-1][3]=X",
+        ])
     return out
 
 

@@ -30,19 +30,18 @@ def matching_text(text: str) -> str:
     return text.translate(LOOKALIKES)
 
 
-@dataclass(frozen=True)
 class Syllable:
-    start: int
-    end: int
-    text: str
+    """One syllable (or punctuation mark) of the text: offsets, surface, lower case, capitalisation."""
 
-    @property
-    def lower(self) -> str:
-        return self.text.lower()
+    __slots__ = ("start", "end", "text", "lower", "capitalised")
 
-    @property
-    def capitalised(self) -> bool:
-        return self.text[:1].isupper()
+    def __init__(self, start: int, end: int, text: str) -> None:
+        self.start, self.end, self.text = start, end, text
+        self.lower = text.lower()
+        self.capitalised = text[:1].isupper()
+
+    def __repr__(self) -> str:
+        return f"Syllable({self.start}, {self.end}, {self.text!r})"
 
 
 def syllables(text: str) -> list[Syllable]:
@@ -128,6 +127,8 @@ class Vocabulary:
 
     def match(self, text: str, syls: list[Syllable], i: int) -> tuple[str, int] | None:
         """``(phrase, last syllable index)`` of the longest phrase starting at syllable ``i``."""
+        if syls[i].lower not in self.trie:
+            return None
         node, best, j = self.trie, None, i
         while j < len(syls):
             if j > i and not joined(text, syls[j - 1], syls[j]):

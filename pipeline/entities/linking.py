@@ -71,6 +71,12 @@ def _complete_keys(chosen: list[Candidate]) -> None:
     dominant = country_counts.most_common(1)[0][0][4:] if country_counts else None
     people = [c for c in chosen if c.label == "PER"]
     full_names = {_spaces(c.text): c.key for c in people if " " in _spaces(c.text)}
+    owners_of: dict[str, set[str]] = defaultdict(set)  # a first or last name -> full names' keys
+    for full, key in full_names.items():
+        parts = full.split(" ")
+        for n in range(1, len(parts)):
+            owners_of[" ".join(parts[n:])].add(key)
+            owners_of[" ".join(parts[:n])].add(key)
     nickname_owner: dict[str, str] = {}
     for c in chosen:
         if c.label == "AIRCRAFT" and c.extra.get("nickname") and not c.extra.get("standalone"):
@@ -81,10 +87,9 @@ def _complete_keys(chosen: list[Candidate]) -> None:
             c.key = f"{c.label}:{c.name_en}"
         if c.label == "PER":
             name = _spaces(c.text)
-            owner = [key for full, key in full_names.items()
-                     if full != name and (full.endswith(" " + name) or full.startswith(name + " "))]
-            if len(set(owner)) == 1:
-                c.key = owner[0]
+            owner = owners_of.get(name, set())
+            if len(owner) == 1:
+                c.key = next(iter(owner))
             else:
                 c.key = f"PER:{name}"
         elif c.label == "AIRCRAFT" and c.extra.get("standalone"):

@@ -15,7 +15,7 @@ from .aircraft import find_aircraft, find_aircraft_names
 from .candidates import Candidate, resolve
 from .crf import tag_sentence
 from .dates import find_dates
-from .gazetteer import default_gazetteer, matching_text, syllables
+from .gazetteer import SYLLABLE, default_gazetteer, matching_text, syllables
 from .linking import link
 from .military import find_units
 from .names import clean_crf_spans, find_institutions, find_organisations, find_people
@@ -73,7 +73,7 @@ class EntityRecognizer:
             a, b = doc.byline
             cands.append(Candidate(a, b, "PER", "byline", text[a:b], key=f"PER:{' '.join(text[a:b].split())}"))
         if self.use_crf:
-            cands += clean_crf_spans(mt, syls, self._crf_spans(doc))
+            cands += clean_crf_spans(mt, syls, self._crf_spans(doc, _unexplained_capitals(mt, cands)))
         cands = [c for c in cands if not _part_of_code_name(mt, c)]
         cands = _attach_abbreviations(mt, cands)
         for c in cands:
@@ -82,12 +82,15 @@ class EntityRecognizer:
         chosen = resolve(chosen + _repeats(text, mt, syls, chosen))
         return chosen
 
-    def _crf_spans(self, doc: Document) -> list[tuple[int, int, str]]:
+    def _crf_spans(self, doc: Document, wanted: bytearray) -> list[tuple[int, int, str]]:
+        """CRF spans for the sentences holding a capitalised word that no rule explains (``wanted``)."""
         text, spans = doc.vi.text, []
         by_sentence: dict[int, list] = {}
         for tok in doc.vi.tokens:
             by_sentence.setdefault(tok.sentence, []).append(tok)
         for toks in by_sentence.values():
+            if not any(t.pos == "Np" and wanted[t.start] for t in toks):
+                continue
             words = [" ".join(text[t.start:t.end].split()) for t in toks]
             tags = tag_sentence(words, [t.pos or "X" for t in toks])
             open_span = None
@@ -136,6 +139,22 @@ def _attach_abbreviations(text: str, cands: list[Candidate]) -> list[Candidate]:
     return out
 
 
+def _unexplained_capitals(text: str, cands: list[Candidate]) -> bytearray:
+    """1 at the first letter of each capitalised word that does not begin a sentence or a line and that
+    no rule candidate covers: the places where the CRF may still find a name."""
+    covered = bytearray(len(text))
+    for c in cands:
+        covered[c.start:c.end] = b"\x01" * (c.end - c.start)
+    wanted = bytearray(len(text))
+    for m in CAPITAL.finditer(text):
+        if m.group(1).isupper() and not covered[m.start(1)]:
+            wanted[m.start(1)] = 1
+    return wanted
+
+
+CAPITAL = re.compile(r"(?<=[\w,;(\"“])[ \t]+([^\W\d_])")
+
+
 def _covered_by_syllable(syls, cands: list[Candidate]) -> dict[int, Candidate]:
     """Syllable index -> the longest rule candidate starting there (and marks syllables inside one)."""
     starts = {}
@@ -164,13 +183,38 @@ def _repeats(text: str, mt: str, syls, chosen: list[Candidate]) -> list[Candidat
         m = ACRONYM.match(mt, c.end + 1) or ACRONYM.match(mt, c.end)
         if m and c.label in ("ORG", "UNIT", "LOC"):
             forms.setdefault(m.group(1), c)
-    out = []
-    taken = [(c.start, c.end) for c in chosen]
-    for form, owner in forms.items():
-        for m in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", mt):
-            if any(m.start() < e and s < m.end() for s, e in taken):
+    out: list[Candidate] = []
+    taken = bytearray(len(mt))
+    for c in chosen:
+        taken[c.start:c.end] = b"\x01" * (c.end - c.start)
+    by_first: dict[str, list[tuple[list[str], Candidate]]] = {}
+    for form, owner in sorted(forms.items(), key=lambda kv: -len(kv[0])):
+        parts = SYLLABLE.findall(form)
+        by_first.setdefault(parts[0], []).append((parts, owner))
+    for i, syl in enumerate(syls):
+        for parts, owner in by_first.get(syl.text, ()):
+            j = i + len(parts) - 1
+            if j >= len(syls) or [s.text for s in syls[i:j + 1]] != parts:
                 continue
-            out.append(Candidate(m.start(), m.end(), owner.label, "propagated", text[m.start():m.end()],
+            start, end = syl.start, syls[j].end
+            if 1 in taken[start:end] or (end < len(mt) and (mt[end].isalnum() or mt[end] == "-")) \
+                    or (start > 0 and mt[start - 1] == "-"):
+                continue
+            out.append(Candidate(start, end, owner.label, "propagated", text[start:end],
                                  name_en=owner.name_en, key=owner.key, extra=dict(owner.extra)))
-            taken.append((m.start(), m.end()))
+            taken[start:end] = b"\x01" * (end - start)
+            break
+    return out
+    taken = bytearray(len(mt))
+    for c in chosen:
+        taken[c.start:c.end] = b"\x01" * (c.end - c.start)
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+                         + r")(?![\w-])")
+    for m in pattern.finditer(mt):
+        if 1 in taken[m.start():m.end()]:
+            continue
+        owner = forms[m.group()]
+        out.append(Candidate(m.start(), m.end(), owner.label, "propagated", text[m.start():m.end()],
+                             name_en=owner.name_en, key=owner.key, extra=dict(owner.extra)))
+        taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
     return out
