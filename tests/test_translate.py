@@ -191,3 +191,57 @@ def test_translate_texts_renders_numbers(translator):
     out = translator.translate_texts(["Lực đẩy 12.246 kg.", "", "Mach 2,8"])
     assert len(out) == 3 and out[1] == ""
     assert "12.246" not in out[0] and "2,8" not in out[2]
+
+
+# ---- the run policy, through the command line -------------------------------------------------
+def test_annotate_without_a_model_stops_before_the_first_document(tmp_path, monkeypatch, capsys):
+    from pipeline.cli import main
+
+    from .conftest import SEED
+
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "empty" / "packages"))
+    out = tmp_path / "out"
+    assert main(["annotate", str(SEED), "-o", str(out), "--no-progress"]) == 3
+    err = capsys.readouterr().err
+    assert "[E201] no vi->en translation model is installed" in err
+    assert "vien models install translate-vi_en" in err
+    assert not out.exists() or not list(out.glob("*.json"))
+
+
+def test_annotate_no_translate_needs_no_model(tmp_path, monkeypatch, capsys):
+    import json
+
+    from pipeline.cli import main
+
+    from .conftest import SEED
+
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "empty" / "packages"))
+    out = tmp_path / "out"
+    assert main(["annotate", str(SEED), "-o", str(out), "--no-translate", "--no-progress"]) == 0
+    data = json.loads((out / f"{SEED.stem}.json").read_text())
+    assert data["en"] is None and data["translation"] is None and data["vi"]["sentences"]
+
+
+@needs_fixture
+@pytest.mark.slow
+def test_annotate_with_the_fixture_model(tmp_path, monkeypatch, capsys):
+    import json
+
+    from pipeline.cli import main
+    from pipeline.schema import validate
+
+    from .conftest import SEED
+
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "argos" / "packages"))
+    assert main(["models", "install", "--file", str(FIXTURE)]) == 0
+    out = tmp_path / "out"
+    assert main(["annotate", str(SEED), "-o", str(out), "--no-progress"]) == 3  # a fixture is never the default
+    assert main(["annotate", str(SEED), "-o", str(out), "--no-progress", "--model", "vien_fixture"]) == 0
+    data = json.loads((out / f"{SEED.stem}.json").read_text())
+    validate(data)
+    assert data["producer"]["model"]["kind"] == "fixture"
+    en = data["en"]
+    for m in en["entities"]:
+        assert en["text"][m["start"]:m["end"]] == m["text"]
+    accounted = {m["aligns_to"] for m in en["entities"]} | {u["mention"] for u in data["translation"]["unprojected"]}
+    assert accounted == {m["id"] for m in data["vi"]["entities"]}
