@@ -6,9 +6,8 @@ Two kinds of model are installed:
   CTranslate2 model in ``model/`` and ``sentencepiece.model``), extracted into Argos's own package
   folder (``argostranslate.settings.package_data_dir``; ``ARGOS_PACKAGES_DIR`` overrides it) so
   that argostranslate and LibreTranslate see them too. argostranslate's own ``install_from_path``
-  validates nothing and imports Stanza, so this module verifies archives itself: one top folder,
-  no absolute paths, no ``..``, no links or special files, bounded sizes and compression ratios,
-  a vi->en ``metadata.json``, a CTranslate2 model and a loadable SentencePiece model.
+  validates nothing and imports Stanza, so archives are verified first (``pipeline.archive``:
+  traversal, links, zip bombs, language pair, model files) and the SentencePiece model is loaded.
 - **Plain CTranslate2 folders** (``--dir``, e.g. OPUS-MT vi-en converted with
   ``ct2-transformers-converter``) with SentencePiece model(s). They are not Argos packages, so
   they live beside Argos's folder in ``vien-models/`` (``VIEN_MODELS_DIR`` overrides it).
@@ -24,16 +23,16 @@ import json
 import os
 import re
 import shutil
-import stat
 import tempfile
 import time
 import urllib.error
 import urllib.request
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Callable
 
+from .archive import SAFE_NAME, ArchiveLimits, check_sentencepiece, extract, sha256_file, verify_archive
 from .errors import (
     ModelAlreadyInstalled,
     ModelChecksumMismatch,
@@ -56,16 +55,6 @@ INSTALL_HINT = (
 # Preference when no model is named: the official Argos package, then user-installed models,
 # then the project's embedded one. Fixtures are never picked automatically.
 KIND_RANK = {"argos": 0, "ct2": 1, "embedded": 2}
-
-
-@dataclass(frozen=True)
-class ArchiveLimits:
-    """Bounds that refuse zip bombs and runaway downloads."""
-
-    max_members: int = 10_000
-    max_total_bytes: int = 4 * 1024**3
-    max_ratio: float = 200.0  # uncompressed / compressed, for members above ratio_floor bytes
-    ratio_floor: int = 1024**2
 
 
 @dataclass
@@ -199,117 +188,6 @@ def remove_model(name: str) -> InstalledModel:
     raise ModelNotInstalled(what=f"model {name!r}", detail=f"installed: {names}",
                             install="`vien models list` shows the installed names")
 
-
-# ---- verification ---------------------------------------------------------------------------
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-_SAFE_TOP = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-
-
-def _check_member(info: zipfile.ZipInfo, path: Path, limits: ArchiveLimits) -> PurePosixPath:
-    name = info.filename
-    member = PurePosixPath(name)
-    if name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", name) or member.is_absolute():
-        raise UnsafeArchive(path=path, member=name, reason="absolute path")
-    if "\\" in name or ".." in member.parts or "\x00" in name:
-        raise UnsafeArchive(path=path, member=name, reason="path escapes the package folder")
-    mode = info.external_attr >> 16
-    if stat.S_ISLNK(mode):
-        raise UnsafeArchive(path=path, member=name, reason="symbolic link")
-    if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)) and stat.S_IFMT(mode):
-        raise UnsafeArchive(path=path, member=name, reason="special file")
-    if info.file_size > limits.ratio_floor and \
-            info.file_size > limits.max_ratio * max(info.compress_size, 1):
-        raise UnsafeArchive(path=path, member=name,
-                            reason=f"compression ratio {info.file_size / max(info.compress_size, 1):.0f}"
-                                   f" above {limits.max_ratio:.0f} (zip bomb?)")
-    return member
-
-
-def verify_archive(path: Path, limits: ArchiveLimits = ArchiveLimits()) -> tuple[str, dict]:
-    """Check an ``.argosmodel`` without extracting it; returns ``(top folder, metadata)``.
-
-    Raises ``UnsafeArchive`` for traversal, absolute paths, links, special files and zip bombs,
-    ``ModelInvalid`` for anything that is not a vi->en Argos package (or a truncated file).
-    """
-    if not zipfile.is_zipfile(path):
-        raise ModelInvalid(path=path, reason="not a zip archive (truncated or wrong file?)")
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            if len(infos) > limits.max_members:
-                raise UnsafeArchive(path=path, member="*", reason=f"more than {limits.max_members} members")
-            total = sum(i.file_size for i in infos)
-            if total > limits.max_total_bytes:
-                raise UnsafeArchive(path=path, member="*",
-                                    reason=f"unpacks to {total} bytes, above {limits.max_total_bytes}")
-            members = [_check_member(i, path, limits) for i in infos]
-            tops = {m.parts[0] for m in members if m.parts}
-            if len(tops) != 1 or not _SAFE_TOP.fullmatch(next(iter(tops))):
-                raise ModelInvalid(path=path, reason=f"expected one top folder, found {sorted(tops)}")
-            top = tops.pop()
-            files = {str(m) for m, i in zip(members, infos) if not i.is_dir()}
-            for required in ("metadata.json", "model/model.bin", "model/config.json", "sentencepiece.model"):
-                if f"{top}/{required}" not in files:
-                    raise ModelInvalid(path=path, reason=f"missing {top}/{required}")
-            if not any(re.fullmatch(rf"{re.escape(top)}/model/\w*vocabulary\.(json|txt)", f) for f in files):
-                raise ModelInvalid(path=path, reason="no CTranslate2 vocabulary in model/")
-            try:
-                meta = json.loads(zf.read(f"{top}/metadata.json").decode("utf-8"))
-                json.loads(zf.read(f"{top}/model/config.json").decode("utf-8"))
-            except (ValueError, UnicodeDecodeError) as exc:
-                raise ModelInvalid(path=path, reason=f"unreadable JSON: {exc}") from None
-            bad = zf.testzip()
-            if bad is not None:
-                raise ModelInvalid(path=path, reason=f"corrupt member {bad} (CRC mismatch)")
-    except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise ModelInvalid(path=path, reason=f"damaged archive: {exc}") from None
-    _check_metadata(path, meta)
-    return top, meta
-
-
-def _check_metadata(path: Path, meta: Any) -> None:
-    if not isinstance(meta, dict):
-        raise ModelInvalid(path=path, reason="metadata.json is not an object")
-    pair = (meta.get("from_code"), meta.get("to_code"))
-    if pair != ("vi", "en"):
-        raise ModelInvalid(path=path, reason=f"translates {pair[0]}->{pair[1]}, not vi->en")
-    if meta.get("type", "translate") != "translate":
-        raise ModelInvalid(path=path, reason=f"package type {meta.get('type')!r}, not 'translate'")
-
-
-def _check_sentencepiece(path: Path, sp_file: Path) -> None:
-    import sentencepiece
-
-    try:
-        sentencepiece.SentencePieceProcessor(model_file=str(sp_file))
-    except (OSError, RuntimeError) as exc:
-        raise ModelInvalid(path=path, reason=f"{sp_file.name} is not a SentencePiece model: {exc}") from None
-
-
-def _extract(zf: zipfile.ZipFile, dest: Path, limits: ArchiveLimits) -> None:
-    """Extract verified members, counting real bytes in case the sizes in the headers lie."""
-    written = 0
-    for info in zf.infolist():
-        target = dest / info.filename
-        if info.is_dir():
-            target.mkdir(parents=True, exist_ok=True)
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with zf.open(info) as src, open(target, "wb") as out:
-            for chunk in iter(lambda: src.read(1 << 20), b""):
-                written += len(chunk)
-                if written > limits.max_total_bytes:
-                    raise UnsafeArchive(path=zf.filename, member=info.filename, reason="unpacks beyond the size limit")
-                out.write(chunk)
-
-
 # ---- installing -----------------------------------------------------------------------------
 def _staging_dir(root: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
@@ -351,9 +229,9 @@ def install_archive(path: Path, *, sha256: str | None = None, source: str | None
     staging = _staging_dir(root)
     try:
         with zipfile.ZipFile(path) as zf:
-            _extract(zf, staging, limits)
+            extract(zf, staging, limits)
         staged = staging / top
-        _check_sentencepiece(path, staged / "sentencepiece.model")
+        check_sentencepiece(path, staged / "sentencepiece.model")
         _write_sidecar(staged, digest, source or str(path.resolve()))
         _commit(staged, dest, force)
     finally:
@@ -389,9 +267,9 @@ def install_ct2_dir(path: Path, *, name: str | None = None, force: bool = False)
     else:
         raise ModelInvalid(path=path, reason="no SentencePiece model (sentencepiece.model or source.spm+target.spm)")
     for sp in {sp_source, sp_target}:
-        _check_sentencepiece(path, path / sp)
+        check_sentencepiece(path, path / sp)
     name = name or path.resolve().name
-    if not _SAFE_TOP.fullmatch(name):
+    if not SAFE_NAME.fullmatch(name):
         raise ModelInvalid(path=path, reason=f"unusable model name {name!r}")
     root = ct2_models_dir()
     dest = root / name
