@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 
 from .document import Document, Mention, Token
-from .translate import SentenceTranslation, accepted_renderings, best_run
+from .postedit import accepted_renderings, best_run
+from .translate import SentenceTranslation
 
 
 class Aligner:

@@ -6,19 +6,8 @@ sends them to ``ctranslate2.Translator.translate_batch`` in chunks of ``batch_si
 SentencePiece pieces are cut at ``;``, then ``,``, then word boundaries, translated as parts and
 rejoined. Attention is kept (``return_attention=True``) for the aligner.
 
-Entities and numbers: **post-editing**, not placeholders. A weak model drops, repeats or mangles
-placeholder tokens it never saw in training; post-editing leaves the model's output alone except
-where evidence says a rendering is wrong, and every edit is recorded in
-``doc.translation["post_edits"]`` with its evidence (``method``):
-
-- ``number``: a number left in Vietnamese notation (``12.246``, ``2,8``) becomes English
-  notation (``12,246``, ``2.8``), by literal match of the Vietnamese form in the output.
-- ``literal``: a mention copied through untranslated (``Mig-25``, ``Liên Xô``) becomes its
-  English rendering: the entity's canonical ``name_en`` (``MiG-25``), or ``value["en"]`` for
-  QUANTITY/DATE. Latin-script aliases that differ from the canonical name (``Foxbat`` for MiG-25,
-  ``Belenko`` for Viktor Belenko) count as rendered and are never rewritten.
-- ``attention``: when the rendering is absent and nothing was copied, the output words whose
-  strongest attention falls on the mention are replaced by the rendering.
+Entities and numbers are post-edited (``pipeline.postedit``: why post-editing and not
+placeholders, and the methods); every edit is recorded in ``doc.translation["post_edits"]``.
 
 The aligner reads the per-sentence work (pieces, attention, word spans) that this stage leaves
 on the document as ``doc.__dict__["_mt"]`` (never serialised).
@@ -33,12 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from .document import Document, Entity, Mention, Sentence, Side
+from .document import Document, Sentence, Side
 from .models import InstalledModel, resolve_model
-from .numbers import find_numbers
+from .postedit import Word, apply_post_edits, targets_for
 
 _WORD = re.compile(r"\S+")
-_TRAIL_PUNCT = re.compile(r"[.,;:!?)\]\"'”’]+$")
 
 
 @dataclass
@@ -53,13 +41,6 @@ class SentenceTranslation:
 
 
 @dataclass
-class _Word:
-    text: str
-    pieces: list[int]
-    edit: int | None = None  # index into the post-edit list, to fill its final offsets
-
-
-@dataclass
 class _Unit:
     """A part of a sentence sent to the model (a whole sentence unless it was too long)."""
 
@@ -67,64 +48,6 @@ class _Unit:
     pieces: list[str]
     spans: list[tuple[int, int]]
     result: Any = None
-
-
-@dataclass
-class _Target:
-    """What a sentence must contain in English: ``rendering`` for the source ``surface``."""
-
-    start: int
-    end: int
-    surface: str
-    rendering: str
-    accepted: tuple[str, ...]
-    mention: str | None
-    kind: str  # name | value | number
-
-
-def _is_latin(text: str) -> bool:
-    return all(ord(c) < 0xC0 for c in text)
-
-
-def _norm(text: str) -> str:
-    return "".join(c for c in text.lower() if c.isalnum())
-
-
-def _find_word(text: str, needle: str, *, ignore_case: bool = False) -> int:
-    m = re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", text, re.IGNORECASE if ignore_case else 0)
-    return m.start() if m else -1
-
-
-def accepted_renderings(mention: Mention, entity: Entity | None) -> list[str]:
-    """English forms that render ``mention`` correctly, the preferred one first.
-
-    QUANTITY/DATE: ``value["en"]``. Named entities: the canonical ``name_en``; a Latin-script
-    alias that differs from it (``Foxbat`` for MiG-25) is accepted too, so it is never rewritten,
-    while a case or hyphen variant (``Mig-25``) is. Unlinked Latin-script mentions render as
-    themselves; other mentions have no known rendering.
-    """
-    if mention.value and mention.value.get("en"):
-        return [str(mention.value["en"])]
-    latin = _is_latin(mention.text)
-    if entity is not None and entity.name_en:
-        if latin and _norm(mention.text) != _norm(entity.name_en):
-            return [entity.name_en, mention.text]
-        return [entity.name_en]
-    return [mention.text] if latin else []
-
-
-def best_run(indices: list[int], max_len: int) -> list[int]:
-    """The longest run of ``indices`` with gaps of at most one, if it spans ``max_len`` or fewer."""
-    runs: list[list[int]] = []
-    for i in sorted(indices):
-        if runs and i - runs[-1][-1] <= 2:
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    if not runs:
-        return []
-    run = max(runs, key=len)
-    return run if run[-1] - run[0] + 1 <= max_len else []
 
 
 class Translator:
@@ -247,12 +170,12 @@ class Translator:
                     hyp, att = hyp[1:], att[1:]
                 unit.result = (hyp, att)
 
-    def _words(self, units: list[_Unit]) -> tuple[list[_Word], np.ndarray, list[tuple[int, int]]]:
+    def _words(self, units: list[_Unit]) -> tuple[list[Word], np.ndarray, list[tuple[int, int]]]:
         """English words of a sentence's units, with the block-diagonal attention matrix."""
         n_src = sum(len(u.pieces) for u in units)
         n_tgt = sum(len(u.result[0]) for u in units)
         attention = np.zeros((n_tgt, n_src), dtype=np.float32)
-        words: list[_Word] = []
+        words: list[Word] = []
         current: list[str] = []
         ids: list[int] = []
         row = col = 0
@@ -260,7 +183,7 @@ class Translator:
         def flush() -> None:
             text = self._sp_target.decode_pieces(current).strip()
             if text:
-                words.append(_Word(text, list(ids)))
+                words.append(Word(text, list(ids)))
             current.clear()
             ids.clear()
 
@@ -279,78 +202,6 @@ class Translator:
             col += len(unit.pieces)
         spans = [sp for u in units for sp in u.spans]
         return words, attention, spans
-
-    # ---- post-editing -----------------------------------------------------------------------
-    @staticmethod
-    def _targets(doc: Document | None, text: str, start: int, end: int) -> list[_Target]:
-        """Renderings the English sentence must contain for vi text ``[start, end)``."""
-        targets: list[_Target] = []
-        names = {e.id: e for e in doc.entities} if doc is not None else {}
-        mentions = [m for m in (doc.vi.entities if doc is not None else [])
-                    if start <= m.start and m.end <= end]
-        for m in mentions:
-            forms = accepted_renderings(m, names.get(m.entity or ""))
-            if forms:
-                kind = "value" if m.value and m.value.get("en") else "name"
-                targets.append(_Target(m.start, m.end, m.text, forms[0], tuple(forms), m.id, kind))
-        covered = [(m.start, m.end) for m in mentions]
-        for n in find_numbers(text[start:end]):
-            a, b = start + n.start, start + n.end
-            if n.en != n.surface and not any(s <= a and b <= e for s, e in covered):
-                targets.append(_Target(a, b, n.surface, n.en, (n.en,), None, "number"))
-        return targets
-
-    @staticmethod
-    def _apply(words: list[_Word], attention: np.ndarray, spans: list[tuple[int, int]],
-               targets: list[_Target], edits: list[dict[str, Any]], sentence: int) -> list[_Word]:
-        for target in sorted(targets, key=lambda t: t.kind != "number"):
-            text = " ".join(w.text for w in words)
-            if any(_find_word(text, form) >= 0 for form in target.accepted):
-                continue
-            if target.kind == "number":
-                hit = next((i for i, w in enumerate(words) if _TRAIL_PUNCT.sub("", w.text) == target.surface), None)
-                lo = hi = hit
-                method = "number"
-            else:
-                lo, hi = Translator._literal(words, target.surface)
-                method = "literal"
-                if lo is None:
-                    lo, hi = Translator._attended(words, attention, spans, target)
-                    method = "attention"
-            if lo is None:
-                continue
-            before = " ".join(w.text for w in words[lo:hi + 1])
-            tail = _TRAIL_PUNCT.search(words[hi].text)
-            after = target.rendering + (tail.group() if tail and not target.rendering.endswith(tail.group()) else "")
-            edits.append({"sentence": sentence, "mention": target.mention, "kind": target.kind,
-                          "method": method, "before": before, "after": after})
-            merged = _Word(after, [p for w in words[lo:hi + 1] for p in w.pieces], len(edits) - 1)
-            words = words[:lo] + [merged] + words[hi + 1:]
-        return words
-
-    @staticmethod
-    def _literal(words: list[_Word], surface: str) -> tuple[int | None, int | None]:
-        """Words that spell ``surface`` (copied through untranslated), case-insensitively."""
-        n = len(surface.split())
-        wanted = _norm(surface) or surface.lower()
-        for i in range(len(words) - n + 1):
-            joined = " ".join(w.text for w in words[i:i + n])
-            if (_norm(_TRAIL_PUNCT.sub("", joined)) or joined.lower()) == wanted:
-                return i, i + n - 1
-        return None, None
-
-    @staticmethod
-    def _attended(words, attention, spans, target) -> tuple[int | None, int | None]:
-        """The contiguous words whose strongest attention lies on the target's source pieces."""
-        if attention.size == 0:
-            return None, None
-        inside = {k for k, (a, b) in enumerate(spans) if a < target.end and target.start < b}
-        if not inside:
-            return None, None
-        best = attention.argmax(axis=1)
-        hits = [i for i, w in enumerate(words) if any(best[p] in inside for p in w.pieces if p < len(best))]
-        run = best_run(hits, len(target.surface.split()) + 2)
-        return (run[0], run[-1]) if run else (None, None)
 
     # ---- documents --------------------------------------------------------------------------
     def pipe(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Document]:
@@ -388,7 +239,7 @@ class Translator:
             if not us:
                 continue
             words, attention, spans = self._words(us)
-            words = self._apply(words, attention, spans, self._targets(doc, doc.vi.text, s.start, s.end),
+            words = apply_post_edits(words, attention, spans, targets_for(doc, doc.vi.text, s.start, s.end),
                                 edits, len(en_sentences))
             if not words:
                 continue
@@ -429,7 +280,7 @@ class Translator:
                 out.append("")
                 continue
             words, attention, spans = self._words(units[i])
-            words = self._apply(words, attention, spans, self._targets(None, text, 0, len(text)), [], 0)
+            words = apply_post_edits(words, attention, spans, targets_for(None, text, 0, len(text)), [], 0)
             out.append(" ".join(w.text for w in words))
         return out
 

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from pipeline.document import Document, Entity, Mention, Sentence, Side, Source, Token
-from pipeline.translate import Translator, _Target, _Word, accepted_renderings, best_run
+from pipeline.postedit import Target, Word, accepted_renderings, apply_post_edits, best_run
+from pipeline.translate import Translator
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "models" / "fixture" / "translate-vi_en-vien_fixture.argosmodel"
@@ -52,20 +53,20 @@ def hand_doc(text: str = TEXT) -> Document:
 
 
 # ---- post-editing logic (no model) ------------------------------------------------------------
-def words_of(text: str) -> list[_Word]:
-    return [_Word(w, [i]) for i, w in enumerate(text.split())]
+def words_of(text: str) -> list[Word]:
+    return [Word(w, [i]) for i, w in enumerate(text.split())]
 
 
 def apply(text, targets, attention=None, spans=None):
     edits = []
     words = words_of(text)
     attention = np.zeros((len(words), 0), np.float32) if attention is None else attention
-    out = Translator._apply(words, attention, spans or [], targets, edits, 0)
+    out = apply_post_edits(words, attention, spans or [], targets, edits, 0)
     return " ".join(w.text for w in out), edits
 
 
 def target(surface, rendering, kind="name", accepted=None, start=0, end=None, mention="vi-m0"):
-    return _Target(start, end if end is not None else len(surface), surface, rendering,
+    return Target(start, end if end is not None else len(surface), surface, rendering,
                    tuple(accepted or (rendering,)), mention if kind != "number" else None, kind)
 
 
