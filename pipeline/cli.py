@@ -127,7 +127,9 @@ def _models_list(args: argparse.Namespace) -> int:
         return 0
     print(f"{'name':40} {'version':8} {'kind':9} {'sha256':14} scores")
     for m in found:
-        scores = " ".join(f"{k}={v}" for k, v in sorted(m.scores.items())) or "-"
+        flat = {f"{k}.{k2}" if isinstance(v, dict) else k: v2
+                for k, v in m.scores.items() for k2, v2 in (v.items() if isinstance(v, dict) else [(k, v)])}
+        scores = " ".join(f"{k}={v}" for k, v in sorted(flat.items())) or "-"
         print(f"{m.name:40} {m.version or '-':8} {m.kind:9} {m.sha256[:12] or '-':14} {scores}")
     return 0
 
