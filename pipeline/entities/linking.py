@@ -70,7 +70,7 @@ def _complete_keys(chosen: list[Candidate]) -> None:
     country_counts = Counter(c.key for c in chosen if c.key.startswith("LOC:") and c.key[4:] in countries())
     dominant = country_counts.most_common(1)[0][0][4:] if country_counts else None
     people = [c for c in chosen if c.label == "PER"]
-    full_names = {_spaces(c.text): c.key for c in people if " " in _spaces(c.text)}
+    full_names = {_spaces(c.text): f"PER:{_spaces(c.text)}" for c in people if " " in _spaces(c.text)}
     owners_of: dict[str, set[str]] = defaultdict(set)  # a first or last name -> full names' keys
     for full, key in full_names.items():
         parts = full.split(" ")

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import bisect
+from functools import lru_cache
 
 from .candidates import Candidate
 from .gazetteer import Syllable, Vocabulary, joined
@@ -27,7 +28,7 @@ TITLES = Vocabulary(w.strip() for w in _TITLE_WORDS.replace("\n", "").split("|")
 ORG_HEADS = {"cục thiết kế": "{name} Design Bureau", "phòng thiết kế": "{name} Design Bureau",
              "văn phòng thiết kế": "{name} Design Bureau", "hãng": "{name}", "công ty": "{name}",
              "tập đoàn": "{name}", "nhà máy": "{name} plant", "hãng hàng không": "{name}", "báo": "{name}",
-             "tạp chí": "{name}", "hãng thông tấn": "{name}", "trang": "{name}", "đài": "{name}"}
+             "tạp chí": "{name}", "hãng thông tấn": "{name}"}
 ORG_VOCAB = Vocabulary(ORG_HEADS)
 # Institution heads: capitalised, followed by capitalised words (``và`` may join two of them) and
 # perhaps a country. English: country, then the modifiers in reverse order, then the head
@@ -179,6 +180,14 @@ def find_institutions(text: str, syls: list[Syllable], places: dict) -> list[Can
 ABBREVIATIONS = {"St", "Mt", "Ft", "Pt", "Ste", "Dr", "Gen", "Col"}
 
 
+@lru_cache(maxsize=None)
+def vietnamese_words() -> frozenset[str]:
+    """The Viet74K word list that ships with underthesea (lower case)."""
+    from underthesea.corpus import DictionaryLoader
+
+    return frozenset(w.lower() for w in DictionaryLoader("Viet74K.txt").words)
+
+
 def _sentence_initial(text: str, syl: Syllable) -> bool:
     before = text[max(0, syl.start - 40):syl.start].rstrip(" \t\"'“(")
     if before.endswith(tuple(f" {a}." for a in ABBREVIATIONS)):
@@ -204,11 +213,13 @@ def clean_crf_spans(text: str, syls: list[Syllable], spans: list[tuple[int, int,
             continue
         if run[0].start > 0 and text[:run[0].start].rstrip().endswith("("):
             continue  # a gloss or expansion in brackets: "(Foreign Military Sales - ...)"
-        if any(len(s.text) > 1 and s.text.isupper() or any(ch.isdigit() for ch in s.text) or len(s.text) == 1
-               for s in run):
+        if any(len(s.text) > 1 and any(ch.isupper() for ch in s.text[1:]) or any(ch.isdigit() for ch in s.text)
+               or len(s.text) == 1 for s in run):
             continue  # acronyms, codes and single letters: FMS, KAL007, STOL, "T rong"
         if run[0].text in ("The", "A", "An", "Of"):
             continue  # English titles of works: "The World"
+        if " ".join(s.lower for s in run) in vietnamese_words():
+            continue  # a capitalised common word or phrase: "Khối", "Đồng Minh"
         if len(run) == 1 and _sentence_initial(text, run[0]) and run[0].text not in ABBREVIATIONS:
             continue  # a capitalised common word at the start of a sentence or a line: "Lực", "Biến"
         a, b = run[0].start, run[-1].end

@@ -73,6 +73,8 @@ def find_quantities(text: str) -> Iterator[Candidate]:
             prefix = m["cmp"] or ""
             if unit.kind == "duration" and unit.en not in ("h",):
                 rendered = f"{prefix}{english} {unit.en[:-1] if value == 1 else unit.en}"
+            elif unit.en in ("°", "°C"):
+                rendered = f"{prefix}{english}{unit.en}"
             else:
                 rendered = f"{prefix}{english} {unit.en}"
             yield _candidate(start, m.end(), text, value, unit.en, rendered)
