@@ -32,9 +32,9 @@ from pathlib import Path
 from xml.sax.saxutils import XMLGenerator
 
 from . import __version__
-from .corpus import iter_records, mention_pairs
+from .corpus import iter_frames, iter_records, mention_pairs
 from .errors import OptionalDependencyMissing
-from .frames import SCHEMA_ID, json_to_frames
+from .frames import SCHEMA_ID
 
 PARALLEL_FORMATS = ("moses", "tsv", "tmx", "jsonl")
 ENTITY_FORMATS = ("csv", "parquet")
@@ -308,8 +308,11 @@ def export_entities(outdir: str | Path | Iterable[str | Path], path: str | Path,
 
     from .corpus import MENTION_PAIR_COLUMNS, typed_table
 
-    parts = [mention_pairs(json_to_frames(record)) for record in iter_records(outdir)]
-    table = typed_table(MENTION_PAIR_COLUMNS, pd.concat(parts, ignore_index=True)) if parts else typed_table(MENTION_PAIR_COLUMNS, [])
+    documents, parts = 0, []
+    for frames in iter_frames(outdir):
+        documents += len(frames.documents)
+        parts.append(mention_pairs(frames))
+    table = typed_table(MENTION_PAIR_COLUMNS, pd.concat(parts, ignore_index=True))
     path = Path(path)
     if fmt == "csv":
         with _atomic(path) as fh:
@@ -317,4 +320,4 @@ def export_entities(outdir: str | Path | Iterable[str | Path], path: str | Path,
     else:
         with _atomic(path, "wb") as fh:
             table.to_parquet(fh, index=False, engine="pyarrow")
-    return len(parts), len(table)
+    return documents, len(table)

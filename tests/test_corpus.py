@@ -138,3 +138,9 @@ def test_load_errors(tmp_path, outdir):
 def test_load_one_file_or_a_list(outdir):
     assert len(load(outdir / "belenko.json")) == 1
     assert len(load([outdir / "belenko.json", outdir / "tin-ngan.json"])) == 2
+
+
+def test_chunked_reading_gives_the_same_tables(outdir):
+    whole, chunked = load(outdir), load(outdir, chunk_size=1)
+    for table in COLUMNS:
+        pd.testing.assert_frame_equal(getattr(whole, table), getattr(chunked, table))
