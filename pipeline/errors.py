@@ -156,6 +156,14 @@ class ConfigError(VienError):
     exit_code = 2
 
 
+class WorkerMismatch(VienError):
+    code = "E304"
+    template = "a worker's pipeline differs from this one's: fingerprint {worker} != {driver}"
+    hint = ("install the same vien version, dependencies and translation model on every worker "
+            "(pip install 'vien[dask]', vien models install ...)")
+    exit_code = 4
+
+
 # ---- output and evaluation --------------------------------------------------------------------
 class SchemaViolation(VienError):
     code = "E401"

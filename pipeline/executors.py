@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Protocol
 
-from .errors import VienError
+from .errors import OptionalDependencyMissing, VienError, WorkerMismatch
 from .run import InputFile, Result, Runner, Settings, _error_record
 
 EXECUTORS = ("local", "pool", "dask")
@@ -56,14 +56,6 @@ class WorkerFailure(VienError):
 
     def __reduce__(self):
         return WorkerFailure, (self.record,)
-
-
-class WorkerMismatch(VienError):
-    code = "E305"
-    template = "a worker's pipeline differs from this one's ({detail})"
-    hint = ("install the same vien version, dependencies and translation model on every worker "
-            "(`pip install vien[dask]`, `vien models install ...`)")
-    exit_code = 4
 
 
 def _portable(result: Result) -> Result:
@@ -225,7 +217,7 @@ class DaskExecutor:
         import importlib.util
 
         if importlib.util.find_spec("distributed") is None:  # say so before any work starts
-            raise DaskNotInstalled()
+            raise OptionalDependencyMissing(feature="--executor dask", package="distributed", extra="dask")
         self.scheduler = scheduler
         self.workers = workers or default_workers()
         self.worker_threads = worker_threads  # CTranslate2 threads per worker
@@ -265,17 +257,10 @@ class DaskExecutor:
                 fingerprint, results = future.result()
                 future.release()
                 if fingerprint != runner.fingerprint:
-                    raise WorkerMismatch(detail=f"fingerprint {fingerprint[:12]} != {runner.fingerprint[:12]}")
+                    raise WorkerMismatch(worker=fingerprint[:12], driver=runner.fingerprint[:12])
                 submit_next()
                 yield results
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
-
-
-class DaskNotInstalled(VienError):
-    code = "E306"
-    template = "the dask executor needs dask and distributed, which are not installed"
-    hint = "pip install 'vien[dask]'"
-    exit_code = 4
