@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import NotAnnotationOutput, OutputsNotFound
-from .frames import COLUMNS, SCHEMA_ID, Frames, frames_to_json, json_to_frames
+from .errors import NotAnnotationOutput, OptionalDependencyMissing, OutputsNotFound
+from .frames import SCHEMA_ID, Frames, frames_to_json, json_to_frames
 
 #: article files turned into tables at a time (bounds the JSON held in memory at once)
 CHUNK_SIZE = 500
@@ -129,14 +129,43 @@ def iter_frames(path: str | Path | Iterable[str | Path], chunk_size: int = CHUNK
         yield read_frames(files[start:start + chunk_size])
 
 
-def load(path: str | Path | Iterable[str | Path], *, chunk_size: int = CHUNK_SIZE) -> Corpus:
+def load(path: str | Path | Iterable[str | Path], *, chunk_size: int = CHUNK_SIZE,
+         engine: str = "pandas") -> Corpus | Frames:
     """A ``Corpus`` of every article JSON in ``path`` (a folder, a file, or a list of them).
 
     Files are parsed one at a time and turned into tables a chunk at a time; the chunks are joined
     once at the end. Raises ``OutputsNotFound`` or ``NotAnnotationOutput``.
+    With ``engine="dask"``: ``Frames`` of Dask DataFrames instead (see ``dask_frames``).
     """
+    if engine == "dask":
+        return dask_frames(path, chunk_size)
+    if engine != "pandas":
+        raise ValueError(f"unknown engine {engine!r}; choose 'pandas' or 'dask'")
     parts = list(iter_frames(path, chunk_size))
     return Corpus(parts[0] if len(parts) == 1 else Frames.concat(parts))
+
+
+def dask_frames(path: str | Path | Iterable[str | Path], chunk_size: int = CHUNK_SIZE) -> Frames:
+    """``Frames`` whose tables are Dask DataFrames, one partition per ``chunk_size`` files.
+
+    Same columns and dtypes as the pandas tables (``frames.COLUMNS``); nothing is read until a result
+    is computed, and the tables of one partition share one reading of its files when computed
+    together (``dask.compute(f.mentions, f.entities)``). Works on any Dask scheduler, a
+    ``distributed`` cluster included (its workers must see the files). Needs ``vien[dask]``.
+    """
+    try:
+        import dask
+        import dask.dataframe as dd
+    except ImportError:
+        raise OptionalDependencyMissing(feature="load(engine='dask')", package="dask", extra="dask") from None
+    from .frames import COLUMNS
+
+    files = _all_files(path)
+    chunks = [dask.delayed(read_frames, pure=True)(files[start:start + chunk_size])
+              for start in range(0, len(files), chunk_size)]
+    return Frames(**{f.name: dd.from_delayed([dask.delayed(getattr, pure=True)(chunk, f.name) for chunk in chunks],
+                                             meta=typed_table(COLUMNS[f.name], []), verify_meta=False)
+                     for f in fields(Frames)})
 
 
 # ---- the corpus ---------------------------------------------------------------------------------

@@ -31,8 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import XMLGenerator
 
+import pandas as pd
+
 from . import __version__
-from .corpus import iter_frames, iter_records, mention_pairs
+from .corpus import MENTION_PAIR_COLUMNS, iter_frames, iter_records, mention_pairs, typed_table
 from .errors import OptionalDependencyMissing
 from .frames import SCHEMA_ID
 
@@ -304,10 +306,6 @@ def export_entities(outdir: str | Path | Iterable[str | Path], path: str | Path,
             import pyarrow  # noqa: F401  (pandas.to_parquet's engine)
         except ImportError:
             raise OptionalDependencyMissing(feature="export to Parquet", package="pyarrow", extra="parquet") from None
-    import pandas as pd
-
-    from .corpus import MENTION_PAIR_COLUMNS, typed_table
-
     documents, parts = 0, []
     for frames in iter_frames(outdir):
         documents += len(frames.documents)

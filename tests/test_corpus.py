@@ -11,7 +11,7 @@ from pipeline.corpus import KWIC_COLUMNS, MENTION_PAIR_COLUMNS, Corpus, load
 from pipeline.errors import NotAnnotationOutput, OutputsNotFound
 from pipeline.frames import COLUMNS
 
-from .handmade import belenko_doc, vi_only_doc, write_outputs
+from .handmade import belenko_doc, seed_outputs, vi_only_doc, write_outputs
 
 
 @pytest.fixture()
@@ -38,6 +38,16 @@ def test_load_round_trips_every_field_of_the_json(outdir, corpus):
             continue
         original = json.loads(path.read_text("utf-8"))
         assert corpus.record(original["doc_id"]) == original
+
+
+def test_load_round_trips_the_pipeline_outputs_of_the_seed(tmp_path_factory):
+    outputs = seed_outputs(tmp_path_factory)
+    corpus = load(outputs)
+    files = [p for p in outputs.glob("*.json") if p.name != "manifest.json"]
+    assert len(corpus) == len(files) == 1
+    original = json.loads(files[0].read_text("utf-8"))
+    assert corpus.record(original["doc_id"]) == original
+    assert len(corpus.mentions_vi) == len(original["vi"]["entities"]) > 0
 
 
 def test_load_skips_manifest_and_journal_and_keeps_documented_dtypes(corpus):
