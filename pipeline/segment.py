@@ -42,6 +42,9 @@ def _match(text: str, pos: int, end: int, piece: str, budget: int) -> int | None
             while i < len(piece) and piece[i].isspace():
                 i += 1
             continue
+        if unicodedata.combining(ch) and (pos >= end or not unicodedata.combining(text[pos])):
+            i += 1  # a mark underthesea split off its letter ("B\u0301A" -> "B", "\u0301 A"): taken with the letter
+            continue
         if pos >= end or text[pos].isspace():
             return None
         if base_char(text[pos]) != base_char(ch):
@@ -73,16 +76,33 @@ def align_strings(text: str, pieces: Iterable[str], start: int = 0, end: int | N
         piece = piece.strip()
         if not piece:
             continue
-        while pos < end and text[pos].isspace():
-            pos += 1
+        while pos < end and (text[pos].isspace() or unicodedata.combining(text[pos])):
+            pos += 1  # a mark after a space has no letter: it belongs to no word
         stop = _match(text, pos, end, piece, 0)
         if stop is None:
             stop = _match(text, pos, end, piece, max(1, len(piece) // 4))
-        if stop is None:
+        if stop is None or stop == pos:
             raise AlignmentFailed(what=what, surface=piece, offset=pos)
         spans.append((pos, stop))
         pos = stop
     return spans
+
+
+def _join_marks(tagged: list[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
+    """A word (or sentence) of combining marks only belongs to the one before it (or after it,
+    at the start): underthesea splits ``B\u0301``, a letter with no precomposed form."""
+    out: list[tuple[str, str | None]] = []
+    marks = ""  # marks that came before any word
+    for word, tag in tagged:
+        if all(unicodedata.combining(c) or c.isspace() for c in word):
+            if out:
+                out[-1] = (out[-1][0] + "".join(c for c in word if not c.isspace()), out[-1][1])
+            else:
+                marks += "".join(c for c in word if not c.isspace())
+        else:
+            out.append((marks + word, tag))
+            marks = ""
+    return out
 
 
 def split_long(text: str, start: int, end: int, limit: int = MAX_SENTENCE_CHARS) -> list[tuple[int, int]]:
@@ -131,7 +151,7 @@ class Segmenter:
         for line in _LINE.finditer(text):
             if not line.group().strip():
                 continue
-            sentences = self._sent_tokenize(line.group())
+            sentences = [sent for sent, _ in _join_marks([(sent, None) for sent in self._sent_tokenize(line.group())])]
             for start, end in align_strings(text, sentences, line.start(), line.end(), what="sentence"):
                 spans += split_long(text, start, end)
         return spans
@@ -146,7 +166,7 @@ class Segmenter:
         doc.vi.sentences, doc.vi.tokens = [], []
         for sid, (s_start, s_end) in enumerate(self.sentence_spans(text)):
             doc.vi.sentences.append(Sentence(sid, s_start, s_end))
-            tagged = [(w, t) for w, t in self.words(text[s_start:s_end]) if w.strip()]
+            tagged = _join_marks([(w, t) for w, t in self.words(text[s_start:s_end]) if w.strip()])
             spans = align_strings(text, [w for w, _ in tagged], s_start, s_end)
             for (w_start, w_end), (_, tag) in zip(spans, tagged):
                 doc.vi.tokens.append(Token(len(doc.vi.tokens), sid, w_start, w_end, tag))

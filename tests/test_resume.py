@@ -1,0 +1,105 @@
+"""kill -9 a real ``vien annotate`` mid-run, twice, resume, and end with the outputs of an
+uninterrupted run (timing fields aside)."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from pipeline.cli import main
+
+from .conftest import ROOT, SEED
+
+SENTENCES = [
+    "Ngày 6/9/1976, trung úy Viktor Belenko lái chiếc Mig-25 hạ cánh xuống sân bay Hakodate, Nhật Bản.",
+    "Chiếc tiêm kích bay thấp để tránh radar của Liên Xô và Nhật Bản.",
+    "Giới chức Mỹ tháo rời chiếc máy bay để nghiên cứu, rồi trả lại cho Liên Xô.",
+    "Không quân Nhật Bản điều hai chiếc F-4 lên đánh chặn nhưng không tìm thấy mục tiêu.",
+    "Belenko sau đó được cấp quyền tị nạn tại Mỹ và làm cố vấn cho Lầu Năm Góc.",
+]
+TIMING = ("seconds", "cached")
+
+
+def make_corpus(folder, n=36):
+    folder.mkdir()
+    for i in range(n):
+        body = " ".join(SENTENCES[(i + k) % len(SENTENCES)] for k in range(3 + i % 4))
+        (folder / f"a{i:02d}.txt").write_text(f"Bài số {i}\n{body}\n", "utf-8")
+    (folder / "seed.txt").write_bytes(SEED.read_bytes())
+    (folder / "bad.txt").write_bytes(b"\x00binary")  # an error record takes part in the resume too
+    (folder / "rows.jsonl").write_text("".join(
+        json.dumps({"id": f"r{i}", "text": SENTENCES[i]}, ensure_ascii=False) + "\n" for i in range(5)), "utf-8")
+
+
+def journal_lines(out):
+    path = out / ".vien-journal.jsonl"
+    return path.read_bytes().count(b"\n") if path.exists() else 0
+
+
+def start(folder, out):
+    return subprocess.Popen([sys.executable, "-m", "pipeline", "annotate", str(folder), "-o", str(out),
+                             "--no-translate", "--no-progress", "--batch-size", "2"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def kill_after(proc, out, lines, timeout=300):
+    """SIGKILL ``proc`` once the journal has ``lines`` lines; returns the lines seen at the kill."""
+    deadline = time.monotonic() + timeout
+    while journal_lines(out) < lines:
+        assert proc.poll() is None, "the run ended before it could be killed"
+        assert time.monotonic() < deadline, "the run made no progress"
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    return journal_lines(out)
+
+
+def comparable(out):
+    """Every output file's content; the manifest without timing fields; no journal."""
+    files = {}
+    for path in sorted(out.iterdir()):
+        if path.name == ".vien-journal.jsonl":
+            continue
+        if path.name == "manifest.json":
+            manifest = json.loads(path.read_text("utf-8"))
+            for record in manifest["documents"]:
+                for key in TIMING:
+                    record.pop(key, None)
+            files[path.name] = manifest
+        else:
+            files[path.name] = path.read_bytes()
+    return files
+
+
+@pytest.mark.slow
+def test_kill_and_resume_matches_an_uninterrupted_run(tmp_path, capsys):
+    folder = tmp_path / "in"
+    make_corpus(folder)
+    total = 36 + 1 + 1 + 5
+
+    killed = tmp_path / "killed"
+    first = kill_after(start(folder, killed), killed, 3)
+    assert 3 <= first < total
+    manifest = json.loads((killed / "manifest.json").read_text("utf-8")) if (killed / "manifest.json").exists() else None
+    assert manifest is None or manifest["complete"] is False
+    kill_after(start(folder, killed), killed, first + 8)
+    resumed = subprocess.run([sys.executable, "-m", "pipeline", "annotate", str(folder), "-o", str(killed),
+                              "--no-translate", "--no-progress", "--batch-size", "2"],
+                             cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 1  # bad.txt failed
+    assert f"{total - 1} annotated, 1 failed, 0 skipped" in resumed.stdout
+    assert f"1 of {total} documents failed" in resumed.stderr
+
+    clean = tmp_path / "clean"
+    assert main(["annotate", str(folder), "-o", str(clean), "--no-translate", "--no-progress", "--batch-size", "2"]) == 1
+    capsys.readouterr()
+    got, expected = comparable(killed), comparable(clean)
+    assert sorted(got) == sorted(expected)
+    assert got == expected
+    done = json.loads((killed / "manifest.json").read_text("utf-8"))
+    assert done["complete"] is True
+    cached = sum(bool(r.get("cached")) for r in done["documents"])
+    assert 0 < cached < total  # the resumed run reused what the killed runs had finished
