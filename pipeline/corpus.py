@@ -163,9 +163,10 @@ def dask_frames(path: str | Path | Iterable[str | Path], chunk_size: int = CHUNK
     files = _all_files(path)
     chunks = [dask.delayed(read_frames, pure=True)(files[start:start + chunk_size])
               for start in range(0, len(files), chunk_size)]
-    return Frames(**{f.name: dd.from_delayed([dask.delayed(getattr, pure=True)(chunk, f.name) for chunk in chunks],
-                                             meta=typed_table(COLUMNS[f.name], []), verify_meta=False)
-                     for f in fields(Frames)})
+    with dask.config.set({"dataframe.convert-string": False}):  # keep the documented dtypes
+        return Frames(**{f.name: dd.from_delayed([dask.delayed(getattr, pure=True)(chunk, f.name) for chunk in chunks],
+                                                 meta=typed_table(COLUMNS[f.name], []), verify_meta=False)
+                         for f in fields(Frames)})
 
 
 # ---- the corpus ---------------------------------------------------------------------------------

@@ -117,3 +117,27 @@ def test_dask_executor_defaults_to_one_worker_per_core():
     import os
 
     assert DaskExecutor().workers == len(os.sched_getaffinity(0))
+
+
+def test_load_with_dask_engine_gives_the_pandas_tables(local_out):
+    import dask
+    import pandas as pd
+
+    from pipeline import load
+    from pipeline.frames import COLUMNS
+
+    lazy = load(local_out, chunk_size=1, engine="dask")
+    eager = load(local_out)
+    assert lazy.tokens.npartitions == 3  # a.json, b.json, seed.json: one file per partition
+    for table in COLUMNS:
+        (computed,) = dask.compute(getattr(lazy, table))
+        pd.testing.assert_frame_equal(computed.reset_index(drop=True), getattr(eager, table))
+    counts = lazy.mentions.groupby("label").size().compute()
+    assert counts.sum() == len(eager.mentions) > 0
+
+
+def test_load_refuses_an_unknown_engine(local_out):
+    from pipeline import load
+
+    with pytest.raises(ValueError, match="unknown engine 'spark'"):
+        load(local_out, engine="spark")
