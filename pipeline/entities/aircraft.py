@@ -57,11 +57,24 @@ def canonical_designation(m: re.Match[str]) -> str:
     return f"{canon}{sep}{m['num']}{m['var'] or ''}{m['alt'] or ''}"
 
 
+# A one-letter family (U-2, C-130, E-3, Z-10...) is read as an aircraft only in a text about aircraft:
+# elsewhere U-23 is a football age group and C-4 an explosive. F- and B- are unambiguous enough.
+AVIATION_WORDS = re.compile(r"máy bay|tiêm kích|trực thăng|không quân|phi công|oanh tạc|phi cơ|chiến đấu cơ|"
+                            r"cất cánh|hạ cánh|aircraft", re.IGNORECASE)
+
+
 def find_aircraft(text: str) -> Iterator[Candidate]:
     """Designation mentions in the (look-alike-free) ``text``."""
+    about_aviation: bool | None = None
     for m in _designation_re().finditer(text):
-        if not (m["loose"] or m["strict"])[0].isupper():
+        prefix = m["loose"] or m["strict"]
+        if not prefix[0].isupper():
             continue  # "tu 95", "su 30": a lower-case word, not a designation
+        if len(prefix) == 1 and prefix not in "FB" and not m["maker"] and not m["nick"]:
+            if about_aviation is None:
+                about_aviation = bool(AVIATION_WORDS.search(text))
+            if not about_aviation:
+                continue
         designation = canonical_designation(m)
         nick = m["nick"]
         name_en = (f"{m['maker']} " if m["maker"] else "") + designation + (f" {nick}" if nick else "") + (f" {m['roman']}" if m["roman"] else "")

@@ -48,6 +48,26 @@ def syllables(text: str) -> list[Syllable]:
     return [Syllable(m.start(), m.end(), m.group()) for m in SYLLABLE.finditer(text)]
 
 
+@lru_cache(maxsize=None)
+def vietnamese_words() -> frozenset[str]:
+    """The Viet74K word list that ships with underthesea (lower case), to tell words from names."""
+    from underthesea.corpus import DictionaryLoader
+
+    return frozenset(w.lower() for w in DictionaryLoader("Viet74K.txt").words)
+
+
+def continues_word(text: str, syls: list[Syllable], last: int) -> int:
+    """How many following syllables complete a dictionary word that syllable ``last`` begins
+    (``Chính`` + ``phủ``, ``Khí tượng Thủy`` + ``văn``): 0 if none."""
+    words = vietnamese_words()
+    for extra in (2, 1):
+        j = last + extra
+        if j < len(syls) and all(joined(text, syls[n], syls[n + 1]) for n in range(last, j)):
+            if " ".join(s.lower for s in syls[last:j + 1]) in words and not syls[last + 1].capitalised:
+                return extra
+    return 0
+
+
 def joined(text: str, a: Syllable, b: Syllable) -> bool:
     """Two syllables belong to one name only if nothing but spaces (no line break) separates them."""
     gap = text[a.end:b.start]

@@ -15,6 +15,7 @@ from functools import lru_cache
 from .candidates import Candidate
 from .gazetteer import GazetteerMatch, Syllable, Vocabulary, joined
 from .linking import fold
+from .names import capitalised_run
 from .resources import countries, military
 
 FACILITIES = {"căn cứ không quân": "{name} Air Base", "căn cứ hải quân": "{name} Naval Base",
@@ -157,10 +158,9 @@ def _geo(text, syls, i, geo, places) -> Candidate | None:
         return None
     if i > 0 and syls[i - 1].lower == "bờ":
         return None  # "bờ biển X": the coast of X
-    last = k
-    while last + 1 < len(syls) and syls[last + 1].capitalised and syls[last + 1].text[:1].isalpha() \
-            and joined(text, syls[last], syls[last + 1]) and last - k < 3 and last + 1 not in places:
-        last += 1
+    if phrase == "hồ" and syls[i].capitalised:
+        return None  # "Hồ" before a name is the surname far more often than a lake
+    last = capitalised_run(text, syls, k, limit=4, complete_words=True)
     name = text[syls[k].start:syls[last].end]
     start = syls[k].start if phrase in ADMINISTRATIVE else syls[i].start
     name_en = military()["geo_nouns"][phrase].format(name=fold(name))
@@ -180,12 +180,9 @@ def _facility(text, syls, i, fac, places) -> Candidate | None:
         return None
     if k in places and places[k].entry.kind == "country":
         return None  # "căn cứ Mỹ": a US base, not a base named Mỹ
-    last = k
-    while last + 1 < len(syls) and syls[last + 1].capitalised and joined(text, syls[last], syls[last + 1]) \
-            and last - k < 3:
-        last += 1
+    last = capitalised_run(text, syls, k, limit=5, complete_words=True)
     name = text[syls[k].start:syls[last].end]
     start, end = syls[i].start, syls[last].end
-    name_en = template.format(name=name)
+    name_en = template.format(name=fold(name))
     return Candidate(start, end, "LOC", "ruler:facility", text[start:end], name_en=name_en,
                      key=f"LOC:facility:{name_en}")

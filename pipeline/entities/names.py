@@ -13,7 +13,7 @@ import bisect
 from functools import lru_cache
 
 from .candidates import Candidate
-from .gazetteer import Syllable, Vocabulary, joined
+from .gazetteer import Syllable, Vocabulary, continues_word, joined, vietnamese_words
 
 _TITLE_WORDS = """ông|bà|ngài|tướng|đại tướng|thượng tướng|trung tướng|thiếu tướng|chuẩn tướng|đại tá|thượng tá|trung tá|
 thiếu tá|đại úy|thượng úy|trung úy|thiếu úy|đại uý|thượng uý|trung uý|thiếu uý|binh nhất|binh nhì|hạ sĩ|trung sĩ|
@@ -51,13 +51,23 @@ GLOSSARY = {"tình báo": "Intelligence", "không quân": "Air", "không gian": 
 GLOSSARY_VOCAB = Vocabulary(GLOSSARY)
 
 
-def capitalised_run(text: str, syls: list[Syllable], k: int, limit: int = 5, hyphens: bool = True) -> int | None:
+def capitalised_run(text: str, syls: list[Syllable], k: int, limit: int = 5, hyphens: bool = True,
+                    complete_words: bool = False) -> int | None:
     """Index of the last syllable of the run of capitalised words starting at ``k`` (``Mikoyan-Gurevich``,
-    ``Heavy Industries``), or None if syllable ``k`` is not capitalised."""
+    ``Heavy Industries``), or None if syllable ``k`` is not capitalised. With ``complete_words``, lower-case
+    syllables that finish a word are taken in (``Sân bay Quốc tế Nội Bài``); without, a run that would
+    end inside a word is refused (``Chính`` of ``Chính phủ`` is not a name)."""
     if k >= len(syls) or not (syls[k].capitalised and syls[k].text[:1].isalpha()):
         return None
     last, words = k, 1
-    while last + 1 < len(syls) and joined(text, syls[last], syls[last + 1]) and words < limit:
+    while True:
+        rest = continues_word(text, syls, last)
+        if rest:
+            if not complete_words:
+                return None
+            last += rest
+        if not (last + 1 < len(syls) and joined(text, syls[last], syls[last + 1]) and words < limit):
+            break
         nxt = syls[last + 1]
         if hyphens and nxt.text in "-&" and last + 2 < len(syls) and syls[last + 2].capitalised \
                 and syls[last + 2].start == nxt.end:
@@ -108,7 +118,7 @@ def find_organisations(text: str, syls: list[Syllable]) -> list[Candidate]:
             continue
         last = capitalised_run(text, syls, k, limit=4)
         if last is None:
-            continue
+            continue  # "công ty Cổ phần", "báo Người Lao động": not a name after the head
         name = text[syls[k].start:syls[last].end]
         template = ORG_HEADS[head[0]]
         include_head = "{name} " in template  # a design bureau's head noun is part of its name
@@ -156,8 +166,8 @@ def find_institutions(text: str, syls: list[Syllable], places: dict) -> list[Can
                 continue
             if syls[k].capitalised and syls[k].text[:1].isalpha():
                 groups.append(["?"])
-                last = k
-                k += 1
+                last = k + continues_word(text, syls, k)
+                k = last + 1
                 continue
             break
         if not groups or not any(syls[n].capitalised for n in range(head[1] + 1, last + 1)):
@@ -178,14 +188,6 @@ def find_institutions(text: str, syls: list[Syllable], places: dict) -> list[Can
 
 
 ABBREVIATIONS = {"St", "Mt", "Ft", "Pt", "Ste", "Dr", "Gen", "Col"}
-
-
-@lru_cache(maxsize=None)
-def vietnamese_words() -> frozenset[str]:
-    """The Viet74K word list that ships with underthesea (lower case)."""
-    from underthesea.corpus import DictionaryLoader
-
-    return frozenset(w.lower() for w in DictionaryLoader("Viet74K.txt").words)
 
 
 def _sentence_initial(text: str, syl: Syllable) -> bool:

@@ -15,7 +15,7 @@ from .aircraft import find_aircraft, find_aircraft_names
 from .candidates import Candidate, resolve
 from .crf import tag_sentence
 from .dates import find_dates
-from .gazetteer import SYLLABLE, default_gazetteer, matching_text, syllables
+from .gazetteer import SYLLABLE, default_gazetteer, matching_text, syllables, vietnamese_words
 from .linking import link
 from .military import find_units
 from .names import clean_crf_spans, find_institutions, find_organisations, find_people
@@ -173,12 +173,14 @@ def _repeats(text: str, mt: str, syls, chosen: list[Candidate]) -> list[Candidat
     """Every other occurrence of a person's name (and a foreign surname alone), and of an acronym
     introduced in brackets after a mention (``Lực lượng ... Nhật Bản (JASDF)``)."""
     forms: dict[str, Candidate] = {}
+    words = vietnamese_words()
     for c in chosen:
         if c.label == "PER":
             name = " ".join(c.text.split())
-            forms.setdefault(name, c)
             parts = name.split(" ")
-            if len(parts) > 1 and parts[-1].isascii():
+            if name.lower() not in words and (len(parts) > 1 or c.source != "crf"):
+                forms.setdefault(name, c)
+            if len(parts) > 1 and parts[-1].isascii() and parts[-1].lower() not in words and len(parts[-1]) > 2:
                 forms.setdefault(parts[-1], c)
         m = ACRONYM.match(mt, c.end + 1) or ACRONYM.match(mt, c.end)
         if m and c.label in ("ORG", "UNIT", "LOC"):
