@@ -103,3 +103,27 @@ def test_kill_and_resume_matches_an_uninterrupted_run(tmp_path, capsys):
     assert done["complete"] is True
     cached = sum(bool(r.get("cached")) for r in done["documents"])
     assert 0 < cached < total  # the resumed run reused what the killed runs had finished
+
+
+def test_skip_keys_on_content_and_pipeline_fingerprint(tmp_path, capsys):
+    """Unchanged input and pipeline: skipped; changed bytes, changed settings, or --force: redone."""
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text("".join(json.dumps({"id": f"r{i}", "body": s}, ensure_ascii=False) + "\n"
+                            for i, s in enumerate(SENTENCES[:2])), "utf-8")
+    out = tmp_path / "out"
+
+    def run(*extra):
+        code = main(["annotate", str(rows), "-o", str(out), "--no-translate", "--no-progress",
+                     "--text-column", "body", *extra])
+        capsys.readouterr()
+        manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+        return code, {r["doc_id"]: bool(r.get("cached")) for r in manifest["documents"]}
+
+    assert run() == (0, {"rows__r0": False, "rows__r1": False})
+    assert run() == (0, {"rows__r0": True, "rows__r1": True})
+    assert run("--force") == (0, {"rows__r0": False, "rows__r1": False})
+    # a setting that is part of the fingerprint: every document is redone
+    assert run("--id-column", "none") == (0, {"rows__1": False, "rows__2": False})
+    # new bytes in the file: its records are redone
+    rows.write_text(rows.read_text("utf-8") + json.dumps({"body": SENTENCES[2]}, ensure_ascii=False) + "\n", "utf-8")
+    assert run("--id-column", "none") == (0, {"rows__1": False, "rows__2": False, "rows__3": False})
