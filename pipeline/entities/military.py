@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .candidates import Candidate
-from .gazetteer import GazetteerMatch, Syllable, Vocabulary, joined
+from .gazetteer import GazetteerMatch, Syllable, Vocabulary, joined, vietnamese_words
 from .linking import fold
 from .names import capitalised_run
 from .resources import countries, military
@@ -162,6 +162,8 @@ def _geo(text, syls, i, geo, places) -> Candidate | None:
         return None  # "Hồ" before a name is the surname far more often than a lake
     last = capitalised_run(text, syls, k, limit=4, complete_words=True)
     name = text[syls[k].start:syls[last].end]
+    if " ".join(name.lower().split()) in vietnamese_words():
+        return None  # "bang ... Hiến pháp": a common word written with a capital
     start = syls[k].start if phrase in ADMINISTRATIVE else syls[i].start
     name_en = military()["geo_nouns"][phrase].format(name=fold(name))
     return Candidate(start, syls[last].end, "LOC", "ruler:place", text[start:syls[last].end], name_en=name_en,
