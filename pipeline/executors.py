@@ -193,12 +193,34 @@ def _dask_runner(settings: Settings, threads: int | None) -> Runner:
         return _dask_runners[key]
 
 
-def dask_annotate_batch(settings: Settings, threads: int | None, batch: list[InputFile]) -> tuple[str, list[Result]]:
-    """A Dask task: annotate and render one batch on a worker; returns the worker's fingerprint too."""
+def portable_fingerprint(producer: dict) -> str:
+    """A hash of what makes outputs differ (versions, stages, settings, the model's bytes), without
+    where the model happens to be installed on a machine."""
+    import hashlib
+    import json
+
+    model = {k: v for k, v in producer.get("model", {}).items() if k != "path"}
+    return hashlib.sha256(json.dumps({**producer, "model": model}, sort_keys=True).encode()).hexdigest()
+
+
+def dask_annotate_batch(settings: Settings, threads: int | None, producer: dict,
+                        batch: list[InputFile]) -> tuple[str, list[Result]]:
+    """A Dask task: annotate and render one batch on a worker, as the driver's ``producer``.
+
+    Returns the worker's ``portable_fingerprint`` and the results; none when it differs from the
+    driver's (the driver then stops the run).
+    """
     runner = _dask_runner(settings, threads)
+    mine = portable_fingerprint(runner.producer)
+    if mine != portable_fingerprint(producer):
+        return mine, []
     with _dask_lock:  # one batch at a time per process: the stages are not thread-safe
-        results = [_portable(runner.render(r)) for r in runner.annotate_batch(batch)]
-    return runner.fingerprint, results
+        own, runner.producer = runner.producer, producer  # outputs name the driver's model path
+        try:
+            results = [_portable(runner.render(r)) for r in runner.annotate_batch(batch)]
+        finally:
+            runner.producer = own
+    return mine, results
 
 
 class DaskExecutor:
@@ -248,16 +270,17 @@ class DaskExecutor:
                 if batch is None:
                     return False
                 pending.add(client.submit(dask_annotate_batch, runner.settings, self.worker_threads,
-                                          batch, pure=False))
+                                          runner.producer, batch, pure=False))
                 return True
 
             while pending.count() < limit and submit_next():
                 pass
+            expected = portable_fingerprint(runner.producer)
             for future in pending:
                 fingerprint, results = future.result()
                 future.release()
-                if fingerprint != runner.fingerprint:
-                    raise WorkerMismatch(worker=fingerprint[:12], driver=runner.fingerprint[:12])
+                if fingerprint != expected:
+                    raise WorkerMismatch(worker=fingerprint[:12], driver=expected[:12])
                 submit_next()
                 yield results
         finally:

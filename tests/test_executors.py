@@ -141,3 +141,25 @@ def test_load_refuses_an_unknown_engine(local_out):
 
     with pytest.raises(ValueError, match="unknown engine 'spark'"):
         load(local_out, engine="spark")
+
+
+def test_portable_fingerprint_ignores_where_the_model_is_installed():
+    from pipeline.executors import portable_fingerprint
+
+    producer = {"pipeline": "vien 0.1.0", "model": {"name": "m", "sha256": "ab", "path": "/home/a/m"}}
+    moved = {**producer, "model": {**producer["model"], "path": "/srv/models/m"}}
+    other = {**producer, "model": {**producer["model"], "sha256": "cd"}}
+    assert portable_fingerprint(producer) == portable_fingerprint(moved) != portable_fingerprint(other)
+
+
+def test_a_worker_with_another_pipeline_annotates_nothing(inputs):
+    from pipeline.executors import dask_annotate_batch, portable_fingerprint
+    from pipeline.run import InputFile, Runner, Settings
+
+    settings = Settings(translate=False)
+    driver = Runner(Settings(translate=False, beam_size=7))  # as if the driver ran other settings
+    entry = InputFile(inputs / "a.txt", "a")
+    fingerprint, results = dask_annotate_batch(settings, None, driver.producer, [entry])
+    assert results == [] and fingerprint != portable_fingerprint(driver.producer)
+    fingerprint, results = dask_annotate_batch(settings, None, Runner(settings).producer, [entry])
+    assert [r[0].doc_id for r in results] == ["a"] and results[0][1].text.startswith("{")
