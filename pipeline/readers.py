@@ -18,6 +18,7 @@ file (path, sha256 and size of the whole file) and the encoding of the file.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -99,17 +100,20 @@ def read_document(path: str | Path, *, doc_id: str | None = None) -> Document:
 
 # ---- HTML ------------------------------------------------------------------------------------
 def decode_html(data: bytes, path: Path) -> tuple[str, str]:
-    """Decode a page: a byte-order mark or a declared ``<meta charset>`` that decodes strictly,
-    else the detection of ``pipeline.encodings``."""
-    if not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+    """Decode a page as any article (``pipeline.encodings``: the bytes are the evidence; old
+    Vietnamese pages often declare ISO-8859-1 for TCVN3 or VNI text). Only when that finds no
+    encoding does a declared ``<meta charset>`` that decodes the bytes strictly decide."""
+    try:
+        return decode(data, path)
+    except UndecodableText:
         declared = _HTML_CHARSET.search(data[:4096])
         if declared:
-            name = declared.group(1).decode("ascii", "replace").lower()
             try:
+                name = codecs.lookup(declared.group(1).decode("ascii", "replace")).name
                 return data.decode(name), name
             except (LookupError, UnicodeDecodeError):
-                pass  # an unknown or wrong declaration: detect instead
-    return decode(data, path)
+                pass
+        raise
 
 
 def extract_article(html: str, path: Path) -> str:
@@ -150,7 +154,8 @@ def read_records(path: str | Path, options: ReadOptions | None = None) -> tuple[
 def _record(path: Path, where: str, fallback_key: str, text: object, key: object,
             options: ReadOptions) -> Record:
     key_text = str(key).strip() if isinstance(key, (str, int)) and not isinstance(key, bool) else ""
-    record = Record(key=_ID_UNSAFE.sub("_", key_text).strip("._") or fallback_key, where=where)
+    # the key becomes part of a file name: no path separators, no dot files, not too long
+    record = Record(key=_ID_UNSAFE.sub("_", key_text).strip("._")[:80] or fallback_key, where=where)
     label = f"{where} (id {key_text})" if key_text else where
     if text is None:
         record.error = BadRecord(path=str(path), record=label, reason=f"no {options.text_column!r} field")
@@ -185,13 +190,21 @@ def _jsonl_records(text: str, path: Path, options: ReadOptions) -> list[Record]:
     return records
 
 
+def _csv_dialect(text: str, text_column: str):
+    """The delimiter that makes the header name the text column; else a sniffed one."""
+    first_line = text.split("\n", 1)[0]
+    for delimiter in (",", ";", "\t", "|"):
+        if text_column in (c.strip() for c in next(csv.reader([first_line], delimiter=delimiter), [])):
+            return type("Header", (csv.excel,), {"delimiter": delimiter})
+    try:
+        return csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
+    except csv.Error:
+        return csv.excel
+
+
 def _csv_records(text: str, path: Path, options: ReadOptions) -> list[Record]:
     csv.field_size_limit(MAX_BYTES)
-    try:
-        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), _csv_dialect(text, options.text_column))
     try:
         header = next(reader)
     except StopIteration:

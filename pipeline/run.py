@@ -39,6 +39,7 @@ log = logging.getLogger("vien")
 
 MANIFEST = "manifest.json"
 JOURNAL = ".vien-journal.jsonl"
+MANIFEST_EVERY_S = 2.0  # the manifest is rewritten after each batch, and within one at most this often
 
 
 @dataclass
@@ -375,6 +376,7 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
             todo.append(entry)
 
     bar = _progress(len(todo), progress)
+    written = time.monotonic()
     with journal_path.open("a", encoding="utf-8") as journal:
         batches = (todo[start:start + settings.batch_size] for start in range(0, len(todo), settings.batch_size))
         for results in executor.run(runner, batches):
@@ -397,7 +399,11 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
                 os.fsync(journal.fileno())
                 report.records.append(record)
                 bar.update(1)
+                if time.monotonic() - written >= MANIFEST_EVERY_S:
+                    write_manifest(outdir, report, runner, final=False)
+                    written = time.monotonic()
             write_manifest(outdir, report, runner, final=False)
+            written = time.monotonic()
     bar.close()
     write_manifest(outdir, report, runner, final=True)
     return report

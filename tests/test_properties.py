@@ -98,3 +98,51 @@ def recognizer():
     from pipeline.entities import EntityRecognizer
 
     return EntityRecognizer()
+
+
+# ---- legacy encodings: real Vietnamese words, encoded by independent encoders, come back ----------
+def _seed_words():
+    import re
+
+    from .conftest import SEED
+
+    words = {w.lower() for w in re.findall(r"[^\W\d_]+", SEED.read_text("utf-8")) if not w.isascii()}
+    return sorted(words)
+
+
+WORDS = _seed_words()
+SENTENCES = st.lists(st.sampled_from(WORDS), min_size=8, max_size=30).map(" ".join)
+
+
+def _tcvn_encoder():
+    """Each seed word in TCVN 5712 by glibc's iconv (lower case: VN3 has no upper-case toned letters)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("iconv") is None:
+        return None
+    out = subprocess.run(["iconv", "-f", "UTF-8", "-t", "TCVN5712-1"], input="\n".join(WORDS).encode(),
+                         capture_output=True, check=True).stdout
+    return dict(zip(WORDS, out.split(b"\n")))
+
+
+TCVN = _tcvn_encoder()
+
+
+@EXAMPLES
+@given(sentence=SENTENCES)
+def test_windows_1258_text_is_detected(sentence):
+    from .test_encodings import to_cp1258
+
+    text, encoding = detect(to_cp1258(sentence))
+    assert encoding == "cp1258"
+    assert unicodedata.normalize("NFC", text) == sentence
+
+
+@pytest.mark.skipif(TCVN is None, reason="iconv not installed")
+@EXAMPLES
+@given(sentence=SENTENCES)
+def test_tcvn3_text_is_detected(sentence):
+    text, encoding = detect(b" ".join(TCVN[w] for w in sentence.split(" ")))
+    assert encoding == "tcvn3"
+    assert text == sentence

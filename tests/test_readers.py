@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from pipeline.errors import BadRecord, NoArticleText, UnsupportedFormat
+from pipeline.errors import BadRecord, NoArticleText, UndecodableText, UnsupportedFormat
 from pipeline.readers import ReadOptions, read_document, read_records
 
 from .test_encodings import to_cp1258
@@ -30,18 +30,19 @@ nhiên liệu.</p>
 """
 
 
-@pytest.mark.parametrize("suffix, charset, encoding", [(".html", "utf-8", "utf-8"), (".htm", "windows-1258", None)])
+@pytest.mark.parametrize("suffix, charset, encoding", [(".html", "utf-8", "utf-8"), (".htm", "windows-1258", None),
+                                                       (".html", "iso-8859-1", None)])
 def test_html_article_text_without_scripts_or_navigation(tmp_path, suffix, charset, encoding):
     page = PAGE.format(charset=charset)
     if encoding:
         data = page.encode(encoding)
-    else:  # a Windows-1258 page (combining tone marks), declared in <meta charset>
+    else:  # a Windows-1258 page (combining tone marks), declared right or wrong in <meta charset>
         data = to_cp1258(page)
     path = tmp_path / f"page{suffix}"
     path.write_bytes(data)
     doc = read_document(path)
     text = doc.vi.text
-    assert doc.source.encoding == charset
+    assert doc.source.encoding == ("utf-8" if charset == "utf-8" else "cp1258")  # the bytes decide
     assert text[slice(*doc.title)] == "Cuộc đào tẩu chấn động của phi công Mig-25 Liên Xô"
     assert "trung úy Viktor Belenko" in text and "trả lại cho Liên Xô" in text
     for dropped in ("tracking", "mã theo dõi", "color: red", "Trang chủ", "Quân sự", "quảng cáo", "Điều khoản"):
@@ -137,3 +138,30 @@ def test_csv_long_field_and_legacy_encoding(tmp_path):
     source, records = read_records(path)
     assert source.encoding == "cp1258"
     assert unicodedata.normalize("NFC", records[0].text) == long_text  # ingest composes the tone marks
+
+
+def test_html_declared_charset_decides_only_when_the_bytes_do_not(tmp_path):
+    path = tmp_path / "fr.html"
+    page = ("<html><head><meta charset='iso-8859-1'><title>Le pilote</title></head><body><article>"
+            + "<p>Le pilote sovi\u00e9tique a atterri \u00e0 Hakodate, d\u00e9j\u00e0 c\u00e9l\u00e8bre.</p>" * 5
+            + "</article></body></html>")
+    path.write_bytes(page.encode("latin-1"))
+    doc = read_document(path)
+    assert doc.source.encoding == "iso8859-1" and "soviétique" in doc.vi.text
+    path.write_bytes(page.replace("iso-8859-1", "utf-8").encode("latin-1"))  # declared wrongly: an error
+    with pytest.raises(UndecodableText):
+        read_document(path)
+
+
+def test_csv_delimiter_from_the_header(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("id\ttext\n1\tHà Nội, Hải Phòng; Đà Nẵng | Huế\n", "utf-8")
+    _, records = read_records(path)
+    assert records[0].text == "Hà Nội, Hải Phòng; Đà Nẵng | Huế"
+
+
+def test_long_ids_are_cut(tmp_path):
+    path = tmp_path / "n.jsonl"
+    path.write_text(json.dumps({"id": "x" * 500, "text": "Phi công."}) + "\n", "utf-8")
+    _, records = read_records(path)
+    assert records[0].key == "x" * 80
