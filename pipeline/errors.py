@@ -33,6 +33,13 @@ class VienError(Exception):
         return {"code": self.code, "reason": self.message,
                 "hint": self.hint.format(**self.fields) if self.hint else ""}
 
+    def __reduce__(self):  # pickled by keyword fields: errors cross process boundaries (pool, Dask)
+        return _rebuild_error, (type(self), self.fields)
+
+
+def _rebuild_error(cls: type[VienError], fields: dict) -> VienError:
+    return cls(**fields)
+
 
 # ---- input ------------------------------------------------------------------------------------
 class InputNotFound(VienError):

@@ -163,3 +163,25 @@ def test_a_worker_with_another_pipeline_annotates_nothing(inputs):
     assert results == [] and fingerprint != portable_fingerprint(driver.producer)
     fingerprint, results = dask_annotate_batch(settings, None, Runner(settings).producer, [entry])
     assert [r[0].doc_id for r in results] == ["a"] and results[0][1].text.startswith("{")
+
+
+def test_catalogue_errors_cross_process_boundaries():
+    import pickle
+
+    from pipeline.errors import VienError
+
+    for cls in VienError.__subclasses__():
+        if cls.__init__ is not VienError.__init__:
+            continue
+        error = cls(**{name: "x" for name in _fields_of(cls)})
+        copy = pickle.loads(pickle.dumps(error))
+        assert type(copy) is cls and str(copy) == str(error)
+
+
+def _fields_of(cls) -> set[str]:
+    import string
+
+    names = set()
+    for text in (cls.template, cls.hint):
+        names |= {field for _, field, _, _ in string.Formatter().parse(text) if field}
+    return names
