@@ -98,8 +98,8 @@ def find_aircraft_names(text: str, designated_nicknames: set[str]) -> Iterator[C
     for m in _names_re().finditer(text):
         word = m.group()
         base = word.rsplit(" ", 1)[0] if word.endswith((" II", " III", " IV")) else word
-        if m.start() > 1 and text[m.start() - 1] == " " and text[m.start() - 2].isalpha() and \
-                text[:m.start()].split()[-1].lstrip("\"'“‘(")[:1].isupper():
+        if base in ambiguous and m.start() > 1 and text[m.start() - 1] == " " and text[m.start() - 2].isalpha() \
+                and text[:m.start()].split()[-1].lstrip("\"'“‘(")[:1].isupper():
             continue  # part of a longer name: "Peace Eagle"
         if base in ambiguous and base not in designated_nicknames:
             before = lowered[max(0, m.start() - 16):m.start()].rstrip()

@@ -172,6 +172,8 @@ def _geo(text, syls, i, geo, places) -> Candidate | None:
 
 def _facility(text, syls, i, fac, places) -> Candidate | None:
     phrase, j = fac
+    if i > 0 and syls[i - 1].lower == "tàu":
+        return None  # "tàu sân bay Admiral Kuznetsov": an aircraft carrier, not an airport
     template = FACILITIES[phrase]
     k = _next(text, syls, j + 1)
     if k is not None:

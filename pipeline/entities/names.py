@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import bisect
-from functools import lru_cache
 
 from .candidates import Candidate
 from .gazetteer import Syllable, Vocabulary, continues_word, joined, vietnamese_words
@@ -99,7 +98,7 @@ def find_people(text: str, syls: list[Syllable], covered: dict[int, Candidate]) 
             continue
         while last >= k and (last in covered or syls[last].text.isupper() and len(syls[last].text) > 1):
             last -= 1
-        if last < k:
+        if last < k or (last == k and len(syls[k].text) == 1):
             continue
         start, end = syls[k].start, syls[last].end
         out.append(Candidate(start, end, "PER", "ruler:title", text[start:end], key=f"PER:{text[start:end]}"))

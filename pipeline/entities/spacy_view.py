@@ -7,6 +7,8 @@ mentions with the entity's English name as ``kb_id_``; ``doc.spans["vien"]`` hol
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..document import Document
 
 
@@ -27,22 +29,22 @@ def _pieces(doc: Document) -> list[tuple[int, int]]:
     pieces: list[tuple[int, int]] = []
     for a, b in bounds:
         inner = [c for c in cuts if a < c < b]
-        for x, y in zip([a, *inner], [*inner, b]):
-            pieces.extend(_split_space(text, x, y))
+        pieces.extend((x, y) for x, y in zip([a, *inner], [*inner, b]) if x < y)
     return pieces
 
 
-def _split_space(text: str, a: int, b: int) -> list[tuple[int, int]]:
-    """A gap of whitespace is one piece; a word piece keeps its own characters."""
-    return [(a, b)] if a < b else []
+@lru_cache(maxsize=1)
+def _blank():
+    import spacy
+
+    return spacy.blank("xx")  # a multi-language vocabulary; spacy.blank("vi") would need pyvi
 
 
 def to_spacy(doc: Document, nlp=None):
     """A ``spacy.tokens.Doc`` for ``doc`` with ``ents`` = the Vietnamese mentions (see module docstring)."""
-    import spacy
     from spacy.tokens import Doc
 
-    nlp = nlp or spacy.blank("xx")
+    nlp = nlp or _blank()
     text = doc.vi.text
     words, spaces = [], []
     for a, b in _pieces(doc):
@@ -55,7 +57,8 @@ def to_spacy(doc: Document, nlp=None):
         words.append(piece)
         spaces.append(False)
     sdoc = Doc(nlp.vocab, words=words, spaces=spaces)
-    assert sdoc.text == text, "spaCy Doc does not reproduce the text"
+    if sdoc.text != text:
+        raise ValueError(f"{doc.doc_id}: the spaCy Doc does not reproduce the text")
     names = {e.id: e.name_en for e in doc.entities}
     spans = []
     for m in doc.vi.entities:
