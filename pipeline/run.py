@@ -149,7 +149,7 @@ def discover(inputs: Iterable[str | Path], options: ReadOptions | None = None) -
                 found += _expand(entry, options)
         else:
             found += _expand(InputFile(path, path.stem), options)
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {Path(MANIFEST).stem: 1}  # an article "manifest.txt" must not overwrite it
     for entry in found:  # a.txt and a.md, or the same name given twice: keep ids unique
         n = seen.get(entry.doc_id, 0)
         seen[entry.doc_id] = n + 1

@@ -39,9 +39,20 @@ def journal_lines(out):
     return path.read_bytes().count(b"\n") if path.exists() else 0
 
 
-def start(folder, out):
-    return subprocess.Popen([sys.executable, "-m", "pipeline", "annotate", str(folder), "-o", str(out),
-                             "--no-translate", "--no-progress", "--batch-size", "2"],
+FIXTURE = ROOT / "models" / "fixture" / "translate-vi_en-vien_fixture.argosmodel"
+MODES = {
+    "no-translate": ["--no-translate"],
+    # with translation: the fixture model, installed into a private package folder (ARGOS_PACKAGES_DIR)
+    "fixture": ["--model", "vien_fixture"],
+}
+
+
+def annotate_args(folder, out, mode):
+    return ["annotate", str(folder), "-o", str(out), *MODES[mode], "--no-progress", "--batch-size", "2"]
+
+
+def start(folder, out, mode):
+    return subprocess.Popen([sys.executable, "-m", "pipeline", *annotate_args(folder, out, mode)],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -75,26 +86,32 @@ def comparable(out):
 
 
 @pytest.mark.slow
-def test_kill_and_resume_matches_an_uninterrupted_run(tmp_path, capsys):
+@pytest.mark.parametrize("mode", [
+    "no-translate",
+    pytest.param("fixture", marks=pytest.mark.skipif(not FIXTURE.is_file(), reason=f"{FIXTURE} not built")),
+])
+def test_kill_and_resume_matches_an_uninterrupted_run(tmp_path, capsys, monkeypatch, mode):
+    if mode == "fixture":
+        monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "argos" / "packages"))  # inherited by the runs
+        assert main(["models", "install", "--file", str(FIXTURE)]) == 0
     folder = tmp_path / "in"
     make_corpus(folder)
     total = 36 + 1 + 1 + 5
 
     killed = tmp_path / "killed"
-    first = kill_after(start(folder, killed), killed, 3)
+    first = kill_after(start(folder, killed, mode), killed, 3)
     assert 3 <= first < total
     manifest = json.loads((killed / "manifest.json").read_text("utf-8")) if (killed / "manifest.json").exists() else None
     assert manifest is None or manifest["complete"] is False
-    kill_after(start(folder, killed), killed, first + 8)
-    resumed = subprocess.run([sys.executable, "-m", "pipeline", "annotate", str(folder), "-o", str(killed),
-                              "--no-translate", "--no-progress", "--batch-size", "2"],
+    kill_after(start(folder, killed, mode), killed, first + 8)
+    resumed = subprocess.run([sys.executable, "-m", "pipeline", *annotate_args(folder, killed, mode)],
                              cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert resumed.returncode == 1  # bad.txt failed
     assert f"{total - 1} annotated, 1 failed, 0 skipped" in resumed.stdout
     assert f"1 of {total} documents failed" in resumed.stderr
 
     clean = tmp_path / "clean"
-    assert main(["annotate", str(folder), "-o", str(clean), "--no-translate", "--no-progress", "--batch-size", "2"]) == 1
+    assert main(annotate_args(folder, clean, mode)) == 1
     capsys.readouterr()
     got, expected = comparable(killed), comparable(clean)
     assert sorted(got) == sorted(expected)

@@ -197,5 +197,6 @@ def test_discovery_keeps_record_ids_unique(tmp_path):
     (tmp_path / "a.jsonl").write_text('{"id": 1, "text": "x"}\n{"id": 1, "text": "y"}\n{"id": "a/1", "text": "z"}\n',
                                       "utf-8")
     (tmp_path / "a__1.txt").write_text("Phi công.", "utf-8")
+    (tmp_path / "manifest.txt").write_text("Phi công.", "utf-8")
     ids = [e.doc_id for e in discover([tmp_path])]
-    assert sorted(ids) == ["a__1", "a__1-2", "a__1-3", "a__a_1"]
+    assert sorted(ids) == ["a__1", "a__1-2", "a__1-3", "a__a_1", "manifest-2"]
