@@ -367,6 +367,7 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
             report.records.append({"doc_id": entry.doc_id, "input": str(entry.path),
                                    "status": "skipped" if entry.skipped else "error",
                                    **entry.error.to_record(), "output": None, "seconds": 0.0})
+            (outdir / f"{entry.doc_id}.json").unlink(missing_ok=True)  # an output or an error, not both
         elif (not settings.force and previous and previous["status"] == "ok"
               and previous.get("fingerprint") == runner.fingerprint
               and (outdir / previous["output"]).exists()
@@ -393,6 +394,7 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
                         exc = err
                 if exc is not None:
                     record.update(status="error", output=None, **_error_record(entry, exc))
+                    (outdir / f"{entry.doc_id}.json").unlink(missing_ok=True)  # from an earlier run
                     log.warning("%s: %s", entry.path, record["reason"])
                 journal.write(json.dumps(record, ensure_ascii=False) + "\n")
                 journal.flush()

@@ -200,3 +200,17 @@ def test_discovery_keeps_record_ids_unique(tmp_path):
     (tmp_path / "manifest.txt").write_text("Phi công.", "utf-8")
     ids = [e.doc_id for e in discover([tmp_path])]
     assert sorted(ids) == ["a__1", "a__1-2", "a__1-3", "a__a_1", "manifest-2"]
+
+
+def test_a_document_that_now_fails_loses_its_old_output(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(GOOD, "utf-8")
+    (folder / "b.txt").write_text(GOOD, "utf-8")
+    out = tmp_path / "out"
+    assert main(["annotate", str(folder), "-o", str(out), "--no-translate", "--no-progress"]) == 0
+    (folder / "a.txt").write_bytes(b"\x00 now binary")
+    (folder / "b.txt").rename(folder / "b.jpg")  # now a skipped file
+    assert main(["annotate", str(folder), "-o", str(out), "--no-translate", "--no-progress"]) == 1
+    capsys.readouterr()
+    assert not (out / "a.json").exists() and not (out / "b.json").exists()
