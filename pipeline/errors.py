@@ -99,6 +99,12 @@ class NoArticleText(VienError):
     hint = "the page may be an index, a form, or built by JavaScript; save the article's text as .txt"
 
 
+class DocumentTooLong(VienError):
+    code = "E110"
+    template = "{path}: {chars} characters is above the limit of {limit} for one article"
+    hint = "split it into articles: one per file, or one per JSONL/CSV row"
+
+
 # ---- models -----------------------------------------------------------------------------------
 class ModelNotInstalled(VienError):
     code = "E201"

@@ -25,12 +25,15 @@ from pathlib import Path
 
 from .document import Document, Edit, OffsetMap, Side, Source
 from .encodings import detect, vni_edits
-from .errors import EmptyDocument, NotText, UnreadableFile, UnsupportedFormat
+from .errors import DocumentTooLong, EmptyDocument, NotText, UnreadableFile, UnsupportedFormat
 
 TEXT_SUFFIXES = (".txt", ".md")
 # Larger inputs are refused before they are read: one article is rarely above 1 MB, and a 20 MB
 # JSONL or CSV file of articles is still read whole into memory comfortably.
 MAX_BYTES = 20 * 1024 * 1024
+# One article above this is refused (E110): the stages would take minutes on it (underthesea's CRF
+# entity tagger runs at about 4,000 syllables a second here) and it is surely not one article.
+MAX_DOCUMENT_CHARS = 1_000_000
 _VI_LOWER = "a-zàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
 _VI_UPPER = _VI_LOWER.upper()
 _ODD_SPACES = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t"
@@ -91,6 +94,8 @@ def document_from_text(original: str, *, doc_id: str, path: str = "", encoding: 
     """Build a ``Document`` from already decoded text (used by readers of other formats)."""
     if not original.strip():
         raise EmptyDocument(path=path or doc_id)
+    if len(original) > MAX_DOCUMENT_CHARS:
+        raise DocumentTooLong(path=path or doc_id, chars=len(original), limit=MAX_DOCUMENT_CHARS)
     norm = normalise(original, legacy=encoding if encoding == "vni" else None)
     if not norm.text.strip():
         raise EmptyDocument(path=path or doc_id)

@@ -62,6 +62,7 @@ BAD_INPUTS = {
     "vni.txt": (VNI.encode("cp1252"), "ok", "vni"),
     "nfd-crlf.txt": (__import__("unicodedata").normalize("NFD", GOOD).replace("\n", "\r\n").encode(), "ok", "utf-8"),
     "long-line.txt": (("phi công bay " * 4200)[:50000].encode(), "ok", "utf-8"),
+    "too-long.txt": (b"phi cong bay. " * 80000, "error", "E110"),  # 1,120,000 characters
     "page.html": (PAGE.format(charset="utf-8").encode(), "ok", "utf-8"),
     "sub/nested.txt": (GOOD.encode(), "ok", "utf-8"),
     "dir.txt/inside.txt": (GOOD.encode(), "ok", "utf-8"),  # a folder named like an article
