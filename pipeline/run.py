@@ -412,23 +412,23 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
 
 
 def _read_journal(path: Path) -> dict[str, dict]:
-    """The last journal record of each doc id. A last line cut by a kill is dropped from the file,
-    so that the next record starts on a line of its own."""
+    """The last journal record of each doc id. The file is rewritten (atomically) with just those
+    when it holds more lines, so it does not grow run after run; a last line cut by a kill goes."""
     done: dict[str, dict] = {}
     if not path.exists():
         return done
     data = path.read_bytes()
-    if data and not data.endswith(b"\n"):
-        data = data[:data.rfind(b"\n") + 1]
-        with path.open("r+b") as fh:
-            fh.truncate(len(data))
-    for line in data.decode("utf-8", errors="replace").splitlines():
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    for line in lines:
         try:
             record = json.loads(line)
         except json.JSONDecodeError:
             continue
         if isinstance(record, dict) and "doc_id" in record:
+            done.pop(record["doc_id"], None)  # keep the order of the last records
             done[record["doc_id"]] = record
+    if len(lines) > len(done) or (data and not data.endswith(b"\n")):
+        write_atomic(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in done.values()))
     return done
 
 

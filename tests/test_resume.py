@@ -144,3 +144,15 @@ def test_skip_keys_on_content_and_pipeline_fingerprint(tmp_path, capsys):
     # new bytes in the file: its records are redone
     rows.write_text(rows.read_text("utf-8") + json.dumps({"body": SENTENCES[2]}, ensure_ascii=False) + "\n", "utf-8")
     assert run("--id-column", "none") == (0, {"rows__1": False, "rows__2": False, "rows__3": False})
+
+
+def test_journal_keeps_the_last_record_of_each_document_and_drops_a_cut_line(tmp_path):
+    from pipeline.run import _read_journal
+
+    journal = tmp_path / ".vien-journal.jsonl"
+    journal.write_text('{"doc_id": "a", "status": "error"}\n{"doc_id": "b", "status": "ok"}\n'
+                       '{"doc_id": "a", "status": "ok"}\n{"doc_id": "c", "sta', "utf-8")
+    done = _read_journal(journal)
+    assert {k: v["status"] for k, v in done.items()} == {"b": "ok", "a": "ok"}
+    assert journal.read_text("utf-8") == '{"doc_id": "b", "status": "ok"}\n{"doc_id": "a", "status": "ok"}\n'
+    assert not list(tmp_path.glob(".*.tmp"))
