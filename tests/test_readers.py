@@ -165,3 +165,14 @@ def test_long_ids_are_cut(tmp_path):
     path.write_text(json.dumps({"id": "x" * 500, "text": "Phi công."}) + "\n", "utf-8")
     _, records = read_records(path)
     assert records[0].key == "x" * 80
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_csv_as_spreadsheets_save_it(tmp_path, encoding):
+    """Excel's "CSV UTF-8" has a byte-order mark; its "Unicode text" is tab-separated UTF-16."""
+    path = tmp_path / "sheet.csv"
+    delimiter = "\t" if encoding == "utf-16" else ","
+    path.write_bytes(f"id{delimiter}text\r\n7{delimiter}Máy bay hạ cánh.\r\n".encode(encoding))
+    source, records = read_records(path)
+    assert source.encoding == encoding
+    assert (records[0].key, records[0].text) == ("7", "Máy bay hạ cánh.")
