@@ -2,8 +2,9 @@
 
 Matching works on the text's syllables (runs of letters/digits and single punctuation marks), not on
 underthesea's words: the segmenter splits names unpredictably (``Phi`` | ``đoàn``, ``Mach 2,8`` as one
-word), while every name is a sequence of syllables. A trie keyed by lower-cased syllables finds the
-longest name at each position in one pass. Case rules: a one-syllable name must match exactly
+word), while every name is a sequence of syllables. The names are phrase patterns of a spaCy
+``SpanRuler`` run on a syllable-tokenised ``Doc``; small closed vocabularies (force nouns, titles)
+use ``Vocabulary``, a trie. Case rules: a one-syllable name must match exactly
 (``Nga`` the country, not ``nga``); a longer name needs at least one capitalised syllable
 (``phương Tây``, ``Các Tiểu vương quốc ...``); acronyms always match exactly.
 """
@@ -81,42 +82,55 @@ class GazetteerMatch:
     entry: GazetteerEntry
 
 
-class Gazetteer:
-    """A syllable trie over names; ``find`` returns the longest valid name starting at each syllable."""
+class SyllableTokenizer:
+    """A spaCy tokenizer that cuts text into the syllables of ``SYLLABLE``, so that spaCy tokens and
+    our ``Syllable`` list share indices (``doc[i]`` is ``syllables(text)[i]``)."""
 
-    END = "\0"
+    def __init__(self, vocab) -> None:
+        self.vocab = vocab
+
+    def __call__(self, text: str):
+        from spacy.tokens import Doc
+
+        matches = list(SYLLABLE.finditer(text))
+        words = [m.group() for m in matches]
+        spaces = [m.end() < len(text) and text[m.end()].isspace() for m in matches]
+        return Doc(self.vocab, words=words, spaces=spaces)
+
+
+class Gazetteer:
+    """Names found by a spaCy ``SpanRuler`` (phrase patterns on lower-cased syllables) over a
+    syllable-tokenised ``Doc``; ``find`` keeps the longest name that passes the case rules at each
+    starting syllable. Each pattern's ``id`` indexes the entry it came from."""
 
     def __init__(self, entries: tuple[GazetteerEntry, ...]) -> None:
-        self.trie: dict = {}
-        for entry in entries:
-            node = self.trie
-            for syl in SYLLABLE.findall(matching_text(entry.surface)):
-                node = node.setdefault(syl.lower(), {})
-            node.setdefault(self.END, []).append(entry)
+        import spacy
+
+        self.entries = entries
+        self.nlp = spacy.blank("xx")
+        self.nlp.tokenizer = SyllableTokenizer(self.nlp.vocab)
+        self.ruler = self.nlp.add_pipe("span_ruler", config={"spans_key": "gazetteer", "phrase_matcher_attr": "LOWER",
+                                                             "validate": False})
+        self.ruler.add_patterns([{"label": e.label, "pattern": matching_text(e.surface), "id": str(n)}
+                                 for n, e in enumerate(entries)])
 
     def find(self, text: str, syls: list[Syllable]) -> list[GazetteerMatch]:
-        out: list[GazetteerMatch] = []
-        n = len(syls)
-        for i in range(n):
-            node = self.trie.get(syls[i].lower)
-            if node is None:
+        from spacy.tokens import Doc
+
+        spaces = [s.end < len(text) and text[s.end].isspace() for s in syls]
+        doc = self.ruler(Doc(self.nlp.vocab, words=[s.text for s in syls], spaces=spaces))
+        best: dict[int, tuple[int, int]] = {}  # first syllable -> (last syllable, entry index)
+        for span in doc.spans["gazetteer"]:
+            first, last, index = span.start, span.end - 1, int(span.id_)
+            held = best.get(first)
+            if held is not None and (held[0] > last or (held[0] == last and held[1] < index)):
                 continue
-            best: GazetteerMatch | None = None
-            j = i
-            while True:
-                for entry in node.get(self.END, ()):
-                    if _case_ok(entry.surface, syls[i:j + 1]):
-                        best = GazetteerMatch(i, j, entry)
-                        break
-                if j + 1 >= n or not joined(text, syls[j], syls[j + 1]):
-                    break
-                node = node.get(syls[j + 1].lower)
-                if node is None:
-                    break
-                j += 1
-            if best is not None:
-                out.append(best)
-        return out
+            if any(not joined(text, syls[n], syls[n + 1]) for n in range(first, last)):
+                continue
+            if not _case_ok(self.entries[index].surface, syls[first:last + 1]):
+                continue
+            best[first] = (last, index)
+        return [GazetteerMatch(first, last, self.entries[index]) for first, (last, index) in sorted(best.items())]
 
 
 def _case_ok(name: str, surface: list[Syllable]) -> bool:
@@ -137,13 +151,15 @@ def default_gazetteer() -> Gazetteer:
 class Vocabulary:
     """Lower-case phrases (``không quân``, ``phi đoàn``) matched at a syllable, longest first."""
 
+    END = "\0"
+
     def __init__(self, phrases) -> None:
         self.trie: dict = {}
         for phrase in phrases:
             node = self.trie
             for syl in SYLLABLE.findall(phrase.lower()):
                 node = node.setdefault(syl, {})
-            node[Gazetteer.END] = phrase
+            node[self.END] = phrase
 
     def match(self, text: str, syls: list[Syllable], i: int) -> tuple[str, int] | None:
         """``(phrase, last syllable index)`` of the longest phrase starting at syllable ``i``."""
@@ -156,7 +172,7 @@ class Vocabulary:
             node = node.get(syls[j].lower)
             if node is None:
                 break
-            if Gazetteer.END in node:
-                best = (node[Gazetteer.END], j)
+            if self.END in node:
+                best = (node[self.END], j)
             j += 1
         return best
