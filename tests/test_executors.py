@@ -185,3 +185,32 @@ def _fields_of(cls) -> set[str]:
     for text in (cls.template, cls.hint):
         names |= {field for _, field, _, _ in string.Formatter().parse(text) if field}
     return names
+
+
+FIXTURE_MODEL = SEED.parents[1] / "models" / "fixture" / "translate-vi_en-vien_fixture.argosmodel"
+
+
+@pytest.fixture(scope="module")
+def fixture_model(tmp_path_factory):
+    """The project's fixture translation model, installed into a temporary Argos folder that the
+    pool's and the cluster's worker processes inherit (they are started after this)."""
+    if not FIXTURE_MODEL.exists():
+        pytest.skip(f"fixture translation model not built yet: {FIXTURE_MODEL}")
+    from pipeline.models import install_archive
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path_factory.mktemp("argos-packages")))
+        yield install_archive(FIXTURE_MODEL).name
+
+
+def test_translating_runs_write_the_same_on_every_executor(inputs, tmp_path, fixture_model):
+    runs = {}
+    for executor in ("local", "pool", "dask"):
+        runs[executor] = tmp_path / executor
+        code = main(["annotate", str(inputs), "-o", str(runs[executor]), "--model", fixture_model,
+                     "--no-progress", "--batch-size", "2", "--executor", executor, "--workers", "2"])
+        assert code == 1
+    seed = json.loads((runs["local"] / "seed.json").read_text("utf-8"))
+    assert seed["en"]["text"] and seed["producer"]["model"]["name"] == fixture_model
+    assert_same_run(runs["local"], runs["pool"])
+    assert_same_run(runs["local"], runs["dask"])
