@@ -235,14 +235,16 @@ class DaskExecutor:
     translate_threads = None  # this process does not translate
 
     def __init__(self, scheduler: str | None = None, workers: int | None = None, *,
-                 worker_threads: int = 1, in_flight: int = 2) -> None:
+                 worker_threads: int | None = None, in_flight: int = 2) -> None:
         import importlib.util
 
         if importlib.util.find_spec("distributed") is None:  # say so before any work starts
             raise OptionalDependencyMissing(feature="--executor dask", package="distributed", extra="dask")
         self.scheduler = scheduler
         self.workers = workers or default_workers()
-        self.worker_threads = worker_threads  # CTranslate2 threads per worker
+        # CTranslate2 threads per worker: a local cluster shares this machine's cores among its
+        # workers; a remote worker is assumed to have one core per worker process
+        self.worker_threads = worker_threads or (max(1, default_workers() // self.workers) if not scheduler else 1)
         self.in_flight = in_flight
 
     def _client(self):
