@@ -84,13 +84,14 @@ class EntityRecognizer:
 
     def _crf_spans(self, doc: Document, wanted: bytearray) -> list[tuple[int, int, str]]:
         """CRF spans for the sentences holding a capitalised word that no rule explains (``wanted``)."""
-        text, spans = doc.vi.text, []
+        text, spans, words = doc.vi.text, [], vietnamese_words()
         by_sentence: dict[int, list] = {}
         for tok in doc.vi.tokens:
             by_sentence.setdefault(tok.sentence, []).append(tok)
         for toks in by_sentence.values():
-            if not any(t.pos == "Np" and wanted[t.start] for t in toks):
-                continue
+            if not any(t.pos == "Np" and wanted[t.start] and text[t.start:t.end].lower() not in words
+                       for t in toks):
+                continue  # no proper noun that a rule leaves unexplained (common words with a capital aside)
             words = [" ".join(text[t.start:t.end].split()) for t in toks]
             tags = tag_sentence(words, [t.pos or "X" for t in toks])
             open_span = None
