@@ -5,6 +5,9 @@
   of a few sentences, ``sentences`` sentences per article, in the order of the test set.
 - ``viwiki``: the seed article, then articles of ``../shared/data/viwiki-1000/articles/`` in name order.
 
+Asked for more articles than a corpus holds (``mt-eval`` has 126), it repeats them, cycling: a
+long run of article-sized documents, for memory over time (a re-run is not cached: outputs are new).
+
 ``syllables(text)`` counts the whitespace-separated pieces that hold a letter or digit: the unit of
 the syllables/s figures.
 """
@@ -60,4 +63,9 @@ def make_corpus(folder: Path, name: str = "mt-eval", articles: int | None = None
         for extra in files[articles:]:
             extra.unlink()
         files = files[:articles]
+        originals = list(files)
+        for i in range(len(files), articles):  # more than the corpus holds: copies, cycling
+            source = originals[i % len(originals)]
+            files.append(folder / f"{i:04d}_copy_{source.name}")
+            shutil.copy(source, files[-1])
     return files
