@@ -45,10 +45,9 @@ class WorkerFailure(VienError):
     record is exactly the one a local run writes.
     """
 
-    code = "E000"
-
     def __init__(self, record: dict) -> None:
         self.record = record
+        self.code = record["code"]
         super().__init__(message=record["reason"])
 
     def to_record(self) -> dict:
