@@ -18,7 +18,9 @@ normalised text back to the original text. Title and byline are found on the nor
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,12 +77,13 @@ def read_bytes(path: Path) -> bytes:
     try:
         if path.is_dir():
             raise NotText(path=str(path), reason="it is a directory")
-        info = path.stat()
-        if not path.is_file():
-            raise NotText(path=str(path), reason="it is not a regular file")
-        if info.st_size > MAX_BYTES:
-            raise NotText(path=str(path), reason=f"{info.st_size} bytes is above the {MAX_BYTES}-byte limit")
-        with path.open("rb") as fh:
+        # opened without blocking (a FIFO would wait for a writer), then checked on the open file
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise NotText(path=str(path), reason="it is not a regular file")
+            if info.st_size > MAX_BYTES:
+                raise NotText(path=str(path), reason=f"{info.st_size} bytes is above the {MAX_BYTES}-byte limit")
             data = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         raise UnreadableFile(path=str(path), reason=exc.strerror or str(exc)) from exc
