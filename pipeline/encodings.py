@@ -138,26 +138,57 @@ def decode_cp1252_bytes(data: bytes) -> str:
 
 # ---- Vietnamese syllables ------------------------------------------------------------------
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-_NUCLEI = (
+_STOP_TONES = {"", "\u0301", "\u0323"}  # a syllable ending in c, ch, p, t takes only these
+_ONSETS = ("ngh ng nh gh gi kh ph qu th tr ch b c d đ g h k l m n p r s t v x").split()
+_NUCLEI = sorted((
     "a ă â e ê i o ô ơ u ư y ai ao au ay âu ây eo êu ia iê iu oa oă oe oi oo ôi ơi ua uâ uê ui uô uơ "
     "uy ưa ưi ưu ươ yê iêu oai oao oay oeo uây uôi uya uyê uyu ươi ươu yêu"
-).split()
-_SYLLABLE = re.compile(
-    "(?:ngh|ng|nh|gh|gi|kh|ph|qu|th|tr|ch|[bcdđghklmnprstvx])?"
-    f"(?:{'|'.join(sorted(_NUCLEI, key=len, reverse=True))})"
-    "(?:ch|ng|nh|[cmnpt])?"
-)
+).split(), key=len, reverse=True)
+_CODAS = ("", "c", "ch", "m", "n", "ng", "nh", "p", "t")
+# nuclei that end the syllable (off-glides, open diphthongs) and nuclei that need a final consonant
+_NO_CODA = set("ai ao au ay âu ây eo êu ia iu oi ôi ơi ua ui ưa ưi ưu iêu oai oao oay oeo uây uôi uya uyu ươi ươu "
+               "yêu".split())
+_NEEDS_CODA = set("ă â iê oă uâ uô ươ yê uyê".split())
+_FRONT = "eêiy"
 _WORD = re.compile(r"[^\s!-/:-@\[-`{-~“”‘’–—…«»]+")
 
 
 def is_syllable(word: str) -> bool:
-    """Whether ``word`` is a well-formed Vietnamese syllable (onset, nucleus, coda, one tone)."""
+    """Whether ``word`` is a well-formed Vietnamese syllable: one of the case patterns
+    (``việt``, ``Việt``, ``VIỆT``), an onset, a nucleus and a coda that go together (``k``/``gh``
+    only before e, ê, i, y; no coda after an off-glide), and at most one tone mark, on a vowel,
+    acute or dot below before c, ch, p, t."""
+    if not (word.islower() or word.isupper() or (word[:1].isupper() and word[1:].islower())):
+        return False
     decomposed = unicodedata.normalize("NFD", word.lower())
     tones = [c for c in decomposed if c in _TONES]
     if len(tones) > 1:
         return False
+    if tones:
+        before = decomposed[:decomposed.index(tones[0])].rstrip("\u0302\u0306\u031b")
+        if not before or before[-1] not in "aeiouy":
+            return False
     bare = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONES))
-    return _SYLLABLE.fullmatch(bare) is not None
+    tone = tones[0] if tones else ""
+    return any(_fits(onset, bare[len(onset):], tone) for onset in ("", *_ONSETS) if bare.startswith(onset))
+
+
+def _fits(onset: str, rest: str, tone: str) -> bool:
+    for nucleus in _NUCLEI:
+        if not rest.startswith(nucleus):
+            continue
+        coda = rest[len(nucleus):]
+        if coda not in _CODAS or (coda and nucleus in _NO_CODA) or (not coda and nucleus in _NEEDS_CODA):
+            continue
+        if coda in ("c", "ch", "p", "t") and tone not in _STOP_TONES:
+            continue
+        first = nucleus[0]
+        if onset in ("k", "gh", "ngh") and first not in _FRONT:
+            continue
+        if (onset in ("c", "ng") and first in _FRONT) or (onset == "g" and first in "eê"):
+            continue
+        return True
+    return False
 
 
 def syllable_share(text: str) -> tuple[int, int]:

@@ -158,6 +158,11 @@ def test_random_bytes_never_decode_as_vietnamese():
     ("nghiêng", True), ("người", True), ("khuya", True), ("quyển", True), ("giữa", True), ("Việt", True),
     ("gì", True), ("oẳng", True), ("ươm", True),
     ("viöt", False), ("café", False), ("việtt", False), ("tẩú", False), ("ñaøo", False), ("xyz", False),
+    ("VIỆT", True), ("ViỆt", False), ("bÊt", False),  # case patterns: cp1258 read of TCVN3 "bất"
+    ("ch\u0303u", False),  # a tone on a consonant
+    ("lùc", False), ("mét", True), ("học", True), ("hoc\u0300", False),  # before c/ch/p/t: acute or dot only
+    ("kú", False), ("kể", True), ("ghe", True), ("gha", False), ("ca", True), ("ce", False), ("gì", True),
+    ("aun", False), ("ăn", True), ("ă", False), ("tiên", True), ("tiê", False), ("tia", True), ("tian", False),
 ])
 def test_syllables(word, ok):
     assert is_syllable(word) is ok
@@ -165,3 +170,20 @@ def test_syllables(word, ok):
 
 def test_syllable_share_counts_only_non_ascii_words():
     assert syllable_share("Mig-25 bay qua Hà Nội, café") == (2, 3)
+
+
+@pytest.mark.shared_data
+def test_syllables_of_the_ud_vtb_treebank_are_syllables(shared_data):
+    """The validator does not reject real Vietnamese: at least 99.5% of the treebank's non-ASCII
+    syllables pass (the rest are abbreviations, loanwords and minority-language names)."""
+    import re
+
+    total = passed = 0
+    for line in (shared_data / "ud-vtb" / "vi_vtb-ud-train.conllu").read_text("utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        for syllable in line.split("\t")[1].split(" "):
+            if not syllable.isascii() and re.fullmatch(r"[^\W\d_]+", syllable):
+                total += 1
+                passed += is_syllable(syllable)
+    assert total > 15000 and passed / total >= 0.995
