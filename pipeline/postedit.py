@@ -119,7 +119,9 @@ def apply_post_edits(words: list[Word], attention: np.ndarray, spans: list[tuple
     """``words`` with each missing target rendered; each edit is appended to ``edits``.
 
     ``attention`` is target pieces x source pieces and ``spans`` the source pieces' characters;
-    numbers are fixed first, so that a quantity's rendering can then be found whole.
+    numbers are fixed first, so that a quantity's rendering can then be found whole. An edit
+    whose words a later edit rewrites gets ``superseded_by`` (the later edit's index) instead
+    of offsets.
     """
     for target in sorted(targets, key=lambda t: t.kind != "number"):
         text = " ".join(w.text for w in words)
@@ -140,6 +142,9 @@ def apply_post_edits(words: list[Word], attention: np.ndarray, spans: list[tuple
         before = " ".join(w.text for w in words[lo:hi + 1])
         tail = TRAIL_PUNCT.search(words[hi].text)
         after = target.rendering + (tail.group() if tail and not target.rendering.endswith(tail.group()) else "")
+        for w in words[lo:hi + 1]:
+            if w.edit is not None:  # an earlier edit rewritten by this one: say so, keep both
+                edits[w.edit]["superseded_by"] = len(edits)
         edits.append({"sentence": sentence, "mention": target.mention, "kind": target.kind,
                       "method": method, "before": before, "after": after})
         merged = Word(after, [p for w in words[lo:hi + 1] for p in w.pieces], len(edits) - 1)

@@ -100,6 +100,18 @@ def test_attention_post_edit_replaces_the_attended_words():
                       "before": "Nihon land", "after": "Japan"}]
 
 
+def test_a_rewritten_edit_is_marked_superseded():
+    # the number is fixed first; then the quantity's words, already holding that edit, are rewritten
+    attention = np.eye(3, dtype=np.float32)
+    spans = [(0, 6), (7, 9), (10, 12)]  # "12.246", "kg", "ở"
+    number = target("12.246", "12,246", "number", start=0, end=6)
+    quantity = target("12.246 kg", "12,246 kg", "value", start=0, end=9)
+    text, edits = apply("12.246 kilograms at", [quantity, number], attention, spans)
+    assert text == "12,246 kg at"
+    assert [(e["method"], e["after"], e.get("superseded_by")) for e in edits] == \
+        [("number", "12,246", 1), ("attention", "12,246 kg", None)]
+
+
 def test_attention_post_edit_needs_evidence():
     attention = np.zeros((3, 2), dtype=np.float32)
     attention[:, 0] = 1.0  # nothing attends to the mention's piece 1
@@ -155,7 +167,8 @@ def test_translate_hand_document(translator):
     assert record["model"]["kind"] == "fixture" and len(record["model"]["sha256"]) == 64
     assert record["settings"]["beam_size"] == 2
     for edit in record["post_edits"]:
-        assert doc.en.text[edit["start"]:edit["end"]] == edit["after"]
+        if "superseded_by" not in edit:
+            assert doc.en.text[edit["start"]:edit["end"]] == edit["after"]
     assert "MiG-25" in doc.en.text or not any(e["mention"] == "vi-m0" for e in record["post_edits"])
     work = doc.__dict__["_mt"]
     assert [w.vi_sentence for w in work] == [0, 1]
