@@ -46,10 +46,30 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+# Every date starts with a digit or one of these words: searching for them first and trying the full
+# pattern only there is several times faster than running the pattern at every position.
+TRIGGER = re.compile(r"(?<!\d)\d|[Tt]háng|[Tt]hập|[Tt]hế kỷ|[Nn]hững năm|[Đđ]ầu|[Gg]iữa|[Cc]uối")
+
+
+def _matches(text: str) -> Iterator[re.Match[str]]:
+    """``PATTERN.finditer(text)``, tried only where a date can start."""
+    pos = 0
+    while True:
+        t = TRIGGER.search(text, pos)
+        if t is None:
+            return
+        m = PATTERN.match(text, t.start())
+        if m:
+            yield m
+            pos = m.end()
+        else:
+            pos = t.start() + 1
+
+
 def find_dates(text: str) -> Iterator[Candidate]:
     """DATE candidates with ``value = {"iso": str | None, "en": str}``, in text order."""
     last_year: int | None = None
-    for m in PATTERN.finditer(text):
+    for m in _matches(text):
         iso, en = None, None
         if m["dmy"]:
             d, mo, y = int(m["d1"]), int(m["m1"]), int(m["y1"])

@@ -161,6 +161,11 @@ class Vocabulary:
                 node = node.setdefault(syl, {})
             node[self.END] = phrase
 
+    def starts(self, syls: list[Syllable]) -> list[int]:
+        """Indices of the syllables where a phrase may start."""
+        trie = self.trie
+        return [i for i, s in enumerate(syls) if s.lower in trie]
+
     def match(self, text: str, syls: list[Syllable], i: int) -> tuple[str, int] | None:
         """``(phrase, last syllable index)`` of the longest phrase starting at syllable ``i``."""
         if syls[i].lower not in self.trie:

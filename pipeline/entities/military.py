@@ -52,9 +52,9 @@ def find_units(text: str, syls: list[Syllable], places: dict[int, GazetteerMatch
     starts there; ``aircraft_at`` maps a character offset to the aircraft mention starting there."""
     vocab, res = _vocab(), military()
     out: list[Candidate] = []
-    for i, syl in enumerate(syls):
-        if not syl.text[:1].isalpha():
-            continue
+    starts = sorted(set().union(*(v.starts(syls) for v in vocab.values())))
+    for i in starts:
+        syl = syls[i]
         fac = vocab["facility"].match(text, syls, i)
         if fac:
             cand = _facility(text, syls, i, fac, places)

@@ -82,7 +82,7 @@ def find_people(text: str, syls: list[Syllable], covered: dict[int, Candidate]) 
     """PER candidates after titles. ``covered`` maps a syllable index to a rule mention starting there
     (a UNIT or LOC between the title and the name is skipped; a name must not start inside one)."""
     out = []
-    for i in range(len(syls)):
+    for i in TITLES.starts(syls):
         title = TITLES.match(text, syls, i)
         if not title:
             continue
@@ -108,7 +108,7 @@ def find_people(text: str, syls: list[Syllable], covered: dict[int, Candidate]) 
 def find_organisations(text: str, syls: list[Syllable]) -> list[Candidate]:
     """ORG candidates after organisation heads (``Cục Thiết kế Mikoyan-Gurevich``, ``hãng Fiat Aviazione``)."""
     out = []
-    for i in range(len(syls)):
+    for i in ORG_VOCAB.starts(syls):
         head = ORG_VOCAB.match(text, syls, i)
         if not head:
             continue
@@ -132,7 +132,7 @@ def find_institutions(text: str, syls: list[Syllable], places: dict) -> list[Can
     """``Trung tâm Tình báo Không quân và Không gian Quốc gia Mỹ``, ``Diễn đàn Mỹ-Nhật`` (head capitalised)."""
     from .linking import fold
     out = []
-    for i in range(len(syls)):
+    for i in INSTITUTION_VOCAB.starts(syls):
         if not syls[i].capitalised:
             continue
         head = INSTITUTION_VOCAB.match(text, syls, i)
