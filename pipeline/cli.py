@@ -129,7 +129,8 @@ def _models_list(args: argparse.Namespace) -> int:
     for m in found:
         flat = {f"{k}.{k2}" if isinstance(v, dict) else k: v2
                 for k, v in m.scores.items() for k2, v2 in (v.items() if isinstance(v, dict) else [(k, v)])}
-        scores = " ".join(f"{k}={v}" for k, v in sorted(flat.items())) or "-"
+        scores = " ".join(f"{k}={v}" for k, v in sorted(flat.items())
+                          if k.rsplit(".", 1)[-1] in ("bleu", "chrf")) or "-"
         print(f"{m.name:40} {m.version or '-':8} {m.kind:9} {m.sha256[:12] or '-':14} {scores}")
     return 0
 
