@@ -188,6 +188,28 @@ def test_person_title_outside_and_surname_links(annotate):
     assert ("UNIT", "không quân Liên Xô") in mentions(doc)
 
 
+@pytest.mark.parametrize("text, person", [
+    ("Bộ trưởng Quốc phòng Nga Sergei Shoigu thăm Syria.", "Sergei Shoigu"),
+    ("Tổng thống Mỹ Joe Biden phát biểu.", "Joe Biden"),
+    ("Đại tá Nguyễn Văn Hùng, Trung đoàn trưởng, cho biết.", "Nguyễn Văn Hùng"),
+])
+def test_people_after_titles(annotate, text, person):
+    assert ("PER", person) in mentions(annotate(text))
+
+
+@pytest.mark.parametrize("text, not_person", [
+    ("Thủ tướng Chính phủ đã ký quyết định.", "Chính"),
+    ("Chủ tịch Quốc hội phát biểu.", "Quốc"),
+])
+def test_institution_words_after_titles_are_not_people(annotate, text, not_person):
+    assert not [m for m in annotate(text).vi.entities if m.label == "PER"]
+
+
+def test_weapon_names_are_not_entities(annotate):
+    doc = annotate("MiG-31K mang tên lửa Kinzhal và radar Zaslon bay tới Syria.")
+    assert [t for _, t in mentions(doc)] == ["MiG-31K", "Syria"]
+
+
 def test_no_break_space_inside_a_name():
     text = "Trung úy Viktor\u00a0 Belenko hạ cánh. Sau đó Belenko ở lại."
     doc = EntityRecognizer(use_crf=False)(hand_doc(text))
@@ -241,6 +263,7 @@ DATES = [
     ("Giai đoạn 1981-97 có nhiều thay đổi.", "1981-97", None, "1981–1997"),
     ("Ngày 2 tháng 9 năm 1945 là ngày lễ.", "2 tháng 9 năm 1945", "1945-09-02", "2 September 1945"),
     ("Nó bay lần đầu năm 1970.", "1970", "1970", "1970"),
+    ("Máy bay rơi hôm 12/3 gần Seoul.", "12/3", None, "12 March"),
 ]
 
 

@@ -27,6 +27,7 @@ PATTERN = re.compile(
     rf"|(?P<partyear>(?<!lần )(?<!ban )(?<!Lần )(?<!Ban )(?P<p6>[Đđ]ầu|[Gg]iữa|[Cc]uối)\s+(?:năm\s+)?(?P<y6>{Y})(?![\d/]|[.,]\d))"
     rf"|(?P<range>(?<![\d/.,])(?P<y7>{Y})\s?[-–]\s?(?P<y7b>{Y}|\d\d)(?![\d/]|[.,]\d))"
     rf"|(?P<century>[Tt]hế kỷ\s+(?P<c8>[IVX]+|\d{{1,2}})(?![\w]))"
+    rf"|(?P<dm>(?:(?<=ngày )|(?<=Ngày )|(?<=hôm )|(?<=Hôm ))(?P<d10>{D})/(?P<m10>{M})(?![\d/]))"
     rf"|(?P<year>(?<![\w/.,-])(?P<y9>{Y})(?![\w/-]|[.,]\d))"
 )
 ROMAN = {"I": 1, "V": 5, "X": 10}
@@ -107,6 +108,8 @@ def find_dates(text: str) -> Iterator[Candidate]:
             c = m["c8"]
             n = int(c) if c.isdigit() else _roman(c)
             en = f"{_ordinal(n)} century"
+        elif m["dm"]:
+            en = f"{int(m['d10'])} {MONTHS[int(m['m10']) - 1]}"
         elif m["year"]:
             if UNIT_AFTER.match(text, m.end()):
                 continue

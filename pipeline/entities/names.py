@@ -87,10 +87,15 @@ def find_people(text: str, syls: list[Syllable], covered: dict[int, Candidate]) 
         if not title:
             continue
         k = title[1] + 1
-        if k < len(syls) and k in covered and covered[k].label in ("UNIT", "LOC"):
-            end = covered[k].end
-            while k < len(syls) and syls[k].start < end:
-                k += 1
+        for _ in range(3):  # "Bộ trưởng Quốc phòng Nga Sergei Shoigu": skip a portfolio and a country
+            if k < len(syls) and k in covered and covered[k].label in ("UNIT", "LOC", "ORG"):
+                end = covered[k].end
+                while k < len(syls) and syls[k].start < end:
+                    k += 1
+            elif k < len(syls) and syls[k].capitalised and continues_word(text, syls, k):
+                k += 1 + continues_word(text, syls, k)
+            else:
+                break
         if k >= len(syls) or not joined(text, syls[k - 1], syls[k]) or k in covered:
             continue
         last = capitalised_run(text, syls, k, limit=4)
@@ -186,6 +191,8 @@ def find_institutions(text: str, syls: list[Syllable], places: dict) -> list[Can
     return out
 
 
+UNNAMED_KINDS = ("tên lửa", "bom", "pháo", "súng", "radar", "ra đa", "động cơ", "tàu", "tàu ngầm", "khu trục hạm",
+                 "tuần dương hạm", "chiến dịch", "chương trình", "dự án", "tên lửa đạn đạo", "hệ thống")
 ABBREVIATIONS = {"St", "Mt", "Ft", "Pt", "Ste", "Dr", "Gen", "Col"}
 
 
@@ -217,6 +224,8 @@ def clean_crf_spans(text: str, syls: list[Syllable], spans: list[tuple[int, int,
         if any(len(s.text) > 1 and any(ch.isupper() for ch in s.text[1:]) or any(ch.isdigit() for ch in s.text)
                or len(s.text) == 1 for s in run):
             continue  # acronyms, codes and single letters: FMS, KAL007, STOL, "T rong"
+        if text[max(0, run[0].start - 12):run[0].start].lower().rstrip().endswith(UNNAMED_KINDS):
+            continue  # "tên lửa Kinzhal", "radar Irbis": weapons, engines and ships are not annotated
         if run[0].text in ("The", "A", "An", "Of"):
             continue  # English titles of works: "The World"
         if " ".join(s.lower for s in run) in vietnamese_words():
