@@ -151,7 +151,7 @@ def seed_outputs(tmp_path_factory) -> Path:
         extra = ["--no-translate"]
         if FIXTURE_MODEL.exists():
             _vien(["models", "install", "--file", str(FIXTURE_MODEL)], env)
-            extra = []
+            extra = ["--model", "vien_fixture"]  # a fixture is never picked by default
         _vien(["annotate", str(SEED), "-o", str(base / "outputs"), "--no-progress", *extra], env)
         _SEED_RUN["outputs"] = base / "outputs"
     return _SEED_RUN["outputs"]

@@ -127,7 +127,7 @@ def test_wrong_links_or_a_broken_hover_are_caught(tmp_path):
     assert text.count(hover) == 1
     page.write_text(text.replace(hover, 'mark(byAttr("data-m", peer), "hl-nothing")'), "utf-8")
     report = _selfcheck(_chromium(page, tmp_path, "--dump-dom", url_hash="#selfcheck"))
-    assert not report["ok"] and any(f.startswith("vi-m1: expected MiG-25") for f in report["failures"])
+    assert not report["ok"] and any(f.startswith("vi-m1 (label): expected MiG-25") for f in report["failures"])
 
 
 def test_view_of_seed_outputs(tmp_path_factory, tmp_path):
