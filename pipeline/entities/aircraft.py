@@ -81,7 +81,7 @@ def find_aircraft(text: str) -> Iterator[Candidate]:
         if m["suffix"]:
             name_en += f" {m['suffix']}"
         key_designation = designation + (f" {m['suffix']}" if m["suffix"] else "")
-        yield Candidate(m.start(), m.end(), "AIRCRAFT", "pattern:aircraft", text[m.start():m.end()],
+        yield Candidate(m.start(), m.end(), "AIRCRAFT", "ruler:aircraft", text[m.start():m.end()],
                         name_en=name_en, key=f"AIRCRAFT:{key_designation}",
                         extra={"designation": designation, "nickname": nick, "maker": m["maker"]})
 
