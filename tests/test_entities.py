@@ -48,6 +48,9 @@ AIRCRAFT = [
     ("Nhật còn dùng F-4EJ Phantom II đến năm 2020.", "F-4EJ Phantom II", "F-4EJ Phantom II"),
     ("Hãng chế tạo Boeing 747 ở Mỹ.", "Boeing 747", "Boeing 747"),
     ("Máy bay vận tải G.222TCM được thử nghiệm.", "G.222TCM", "G.222TCM"),
+    ("Việt Nam mua Su-30 MK2 và MiG-21bis.", "Su-30 MK2", "Su-30MK2"),
+    ("Việt Nam mua Su-30 MK2 và MiG-21bis.", "MiG-21bis", "MiG-21bis"),
+    ("Đài Loan nâng cấp F-16C/D Block 52.", "F-16C/D Block 52", "F-16C/D Block 52"),
     ("Israel dùng Mirage trong chiến tranh.", "Mirage", "Mirage"),
 ]
 
@@ -90,6 +93,8 @@ UNITS = [
     ("Ông bay cùng phi đội tiêm kích Mig-25 gần bờ biển.", "phi đội tiêm kích Mig-25", "MiG-25 Fighter Squadron"),
     ("Lực lượng phòng vệ trên không Nhật Bản nhận máy bay.", "Lực lượng phòng vệ trên không Nhật Bản",
      "Japan Air Self-Defense Force"),
+    ("Hạm đội Thái Bình Dương của Mỹ tham gia.", "Hạm đội Thái Bình Dương", "Pacific Fleet"),
+    ("Bộ Tư lệnh Cảnh sát biển tham gia tìm kiếm.", "Bộ Tư lệnh Cảnh sát biển", "Coast Guard Command"),
 ]
 
 
@@ -264,6 +269,7 @@ DATES = [
     ("Ngày 2 tháng 9 năm 1945 là ngày lễ.", "2 tháng 9 năm 1945", "1945-09-02", "2 September 1945"),
     ("Nó bay lần đầu năm 1970.", "1970", "1970", "1970"),
     ("Máy bay rơi hôm 12/3 gần Seoul.", "12/3", None, "12 March"),
+    ("Máy bay cất cánh lúc 8 giờ 30 sáng.", "8 giờ 30", None, "8:30"),
 ]
 
 

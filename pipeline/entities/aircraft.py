@@ -33,8 +33,10 @@ def _designation_re() -> re.Pattern[str]:
         rf"(?<![\w/.-])(?:(?P<maker>{_alternation(res['manufacturers'])})\s+)?"
         rf"(?:(?P<loose>(?i:{_alternation(res['loose_families'])}))(?P<lsep>\s?[-–—]\s?|\s)?"
         rf"|(?P<strict>{_alternation(strict)})(?P<ssep>\s?[-–—]\s?))"
-        r"(?P<num>\d{1,4})(?P<var>[A-Z]{1,4}\d?[A-Z]{0,3}|[a-z](?![a-z]))?(?P<alt>(?:/[A-Z]{1,3}\d?)*)"
-        rf"(?![\w-])(?:\s(?P<nick>{_alternation(names)})(?![\w-])(?:\s(?P<roman>II|III|IV)\b)?)?"
+        r"(?P<num>\d{1,4})(?P<var>[A-Z]{1,4}\d?[A-Z]{0,3}|bis|[a-z](?![a-z]))?(?P<alt>(?:/[A-Z]{1,3}\d?)*)"
+        r"(?![\w-])(?:\s(?P<var2>MK\d?|MK[IKM]|SMT?|SK|SM\d|M\d|UB|UBK|bis)(?![\w-]))?"
+        r"(?:\s(?P<block>Block\s\d+))?"
+        rf"(?:\s(?P<nick>{_alternation(names)})(?![\w-])(?:\s(?P<roman>II|III|IV)\b)?)?"
         rf"(?:\s(?P<suffix>{_alternation(res['suffixes'])})\b)?",
     )
 
@@ -54,7 +56,7 @@ def canonical_designation(m: re.Match[str]) -> str:
     sep = "" if canon.endswith(".") or canon in ("Boeing", "Airbus A", "JAS", "EMB", "MB") else "-"
     if canon in ("Boeing", "JAS", "EMB", "MB"):
         sep = " "
-    return f"{canon}{sep}{m['num']}{m['var'] or ''}{m['alt'] or ''}"
+    return f"{canon}{sep}{m['num']}{m['var'] or ''}{m['alt'] or ''}{m['var2'] or ''}"
 
 
 # A one-letter family (U-2, C-130, E-3, Z-10...) is read as an aircraft only in a text about aircraft:
@@ -77,6 +79,8 @@ def find_aircraft(text: str) -> Iterator[Candidate]:
                 continue
         designation = canonical_designation(m)
         nick = m["nick"]
+        if m["block"]:
+            designation += f" {m['block']}"
         name_en = (f"{m['maker']} " if m["maker"] else "") + designation + (f" {nick}" if nick else "") + (f" {m['roman']}" if m["roman"] else "")
         if m["suffix"]:
             name_en += f" {m['suffix']}"

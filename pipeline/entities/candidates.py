@@ -6,7 +6,7 @@ from typing import Any
 
 # Rule components outrank the statistical CRF; among rules, the longer span wins (guidelines), then
 # the higher priority (a facility pattern over the bare country inside it, a date over a duration).
-PRIORITY = {"crf": 0, "propagated": 1, "ruler": 2, "gazetteer": 3, "quantity": 3, "date": 3, "byline": 3}
+PRIORITY = {"crf": 0, "propagated": 1, "ruler": 2, "gazetteer": 3, "quantity": 3, "date": 4, "byline": 3}
 
 
 @dataclass

@@ -28,6 +28,7 @@ PATTERN = re.compile(
     rf"|(?P<range>(?<![\d/.,])(?P<y7>{Y})\s?[-–]\s?(?P<y7b>{Y}|\d\d)(?![\d/]|[.,]\d))"
     rf"|(?P<century>[Tt]hế kỷ\s+(?P<c8>[IVX]+|\d{{1,2}})(?![\w]))"
     rf"|(?P<dm>(?:(?<=ngày )|(?<=Ngày )|(?<=hôm )|(?<=Hôm ))(?P<d10>{D})/(?P<m10>{M})(?![\d/]))"
+    rf"|(?P<time>(?:(?<=lúc )|(?<=Lúc ))(?P<h11>[01]?\d|2[0-3])\s?(?:giờ|h|:)\s?(?P<mi11>[0-5]\d)?(?:\s?phút)?(?![\d/]))"
     rf"|(?P<year>(?<![\w/.,-])(?P<y9>{Y})(?![\w/-]|[.,]\d))"
 )
 ROMAN = {"I": 1, "V": 5, "X": 10}
@@ -110,6 +111,8 @@ def find_dates(text: str) -> Iterator[Candidate]:
             en = f"{_ordinal(n)} century"
         elif m["dm"]:
             en = f"{int(m['d10'])} {MONTHS[int(m['m10']) - 1]}"
+        elif m["time"]:
+            en = f"{int(m['h11'])}:{m['mi11'] or '00'}"
         elif m["year"]:
             if UNIT_AFTER.match(text, m.end()):
                 continue

@@ -73,7 +73,7 @@ def find_units(text: str, syls: list[Syllable], places: dict[int, GazetteerMatch
                 out.append(cand)
         formation = vocab["formation"].match(text, syls, i)
         if formation:
-            cand = _formation(text, syls, i, formation, aircraft_at, res)
+            cand = _formation(text, syls, i, formation, aircraft_at, res, places)
             if cand:
                 out.append(cand)
     return out
@@ -106,7 +106,7 @@ def _force(text, syls, i, force, places, kind="force", label="UNIT") -> Candidat
                      extra={"country": place.entry.key})
 
 
-def _formation(text, syls, i, formation, aircraft_at, res) -> Candidate | None:
+def _formation(text, syls, i, formation, aircraft_at, res, places) -> Candidate | None:
     phrase, j = formation
     mods: list[str] = []
     k = _next(text, syls, j + 1)
@@ -121,9 +121,23 @@ def _formation(text, syls, i, formation, aircraft_at, res) -> Candidate | None:
             break
         mods.append(res["modifiers"][mod[0]])
         k = _next(text, syls, mod[1] + 1)
-    if k is None:
-        return None
     template = res["formations"][phrase]
+    unnumbered = phrase in res["unnumbered"] and syls[i].capitalised
+    if k is None or (unnumbered and mods and not syls[k].text.isdigit()):
+        if not (unnumbered and mods):
+            return None
+        end = syls[(k if k is not None else len(syls)) - 1].end
+        name_en = " ".join(template.format(ord="", num="", mods=" ".join(reversed(mods))).split())
+        start = syls[i].start
+        return Candidate(start, end, "UNIT", "ruler:formation", text[start:end], name_en=name_en,
+                         key=f"UNIT:{name_en}")
+    if unnumbered and k in places and places[k].entry.kind in ("sea", "region"):
+        place = places[k]
+        name_en = " ".join(f"{place.entry.name_en.replace(' Ocean', '')} {template.format(ord='', num='', mods='')}"
+                           .split())
+        start, end = syls[i].start, syls[place.last].end
+        return Candidate(start, end, "UNIT", "ruler:formation", text[start:end], name_en=name_en,
+                         key=f"UNIT:{name_en}")
     nxt = syls[k]
     if nxt.text.isdigit() and len(nxt.text) <= 4 and not _continues_number(text, nxt):
         n = int(nxt.text)

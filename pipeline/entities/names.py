@@ -165,8 +165,9 @@ def find_institutions(text: str, syls: list[Syllable], places: dict) -> list[Can
                 last = k = word[1]
                 k += 1
                 continue
-            if syls[k].lower == "và" and groups and k + 1 < len(syls) and syls[k + 1].capitalised:
-                k += 1
+            if (syls[k].lower == "và" or syls[k].text in "-–") and groups and k + 1 < len(syls) \
+                    and syls[k + 1].capitalised:
+                k += 1  # "Không quân và Không gian", "Phòng không - Không quân"
                 continue
             if syls[k].capitalised and syls[k].text[:1].isalpha():
                 groups.append(["?"])
