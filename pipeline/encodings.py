@@ -11,6 +11,9 @@ Detection, in order (``detect``):
    scored by the share of its non-ASCII words that are well-formed Vietnamese syllables
    (``syllable_share``). The best one wins when at least ``MIN_SYLLABLE_SHARE`` of those words
    are syllables; otherwise the text cannot be decoded (``UndecodableText``), never mojibake.
+   The score is taken on the first ``SAMPLE_BYTES`` of a file. A text with fewer than about five
+   non-ASCII words can be ambiguous (TCVN3 "cụng" reads "công" in Windows-1258): ties go to
+   Windows-1258, then TCVN3, then VNI.
 
 Legacy tables and their sources:
 
@@ -33,10 +36,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .errors import NotText, UndecodableText
 
 MIN_SYLLABLE_SHARE = 0.6
+SAMPLE_BYTES = 65536
 LEGACY = ("cp1258", "tcvn3", "vni")
 
 _BOMS = (
@@ -153,6 +158,7 @@ _FRONT = "eêiy"
 _WORD = re.compile(r"[^\s!-/:-@\[-`{-~“”‘’–—…«»]+")
 
 
+@lru_cache(maxsize=65536)
 def is_syllable(word: str) -> bool:
     """Whether ``word`` is a well-formed Vietnamese syllable: one of the case patterns
     (``việt``, ``Việt``, ``VIỆT``), an onset, a nucleus and a coda that go together (``k``/``gh``
@@ -204,7 +210,6 @@ def syllable_share(text: str) -> tuple[int, int]:
 @dataclass
 class Candidate:
     encoding: str
-    text: str  # the decoded text (VNI: its Windows-1252 reading)
     syllables: int
     words: int
 
@@ -213,21 +218,23 @@ class Candidate:
         return self.syllables / self.words if self.words else 0.0
 
 
-def _legacy_candidates(data: bytes) -> list[Candidate]:
+def _decode_as(data: bytes, encoding: str) -> str:
+    """The text (VNI: its Windows-1252 reading, composed later by ingest). Raises ``UnicodeDecodeError``."""
+    if encoding == "cp1258":
+        return data.decode("cp1258")
+    if encoding == "tcvn3":
+        return decode_tcvn3(data)
+    return decode_cp1252_bytes(data)
+
+
+def _legacy_candidates(sample: bytes) -> list[Candidate]:
     found = []
     for encoding in LEGACY:
-        if encoding == "cp1258":
-            try:
-                text = data.decode("cp1258")
-            except UnicodeDecodeError:
-                continue
-            unicode_text = text
-        elif encoding == "tcvn3":
-            text = unicode_text = decode_tcvn3(data)
-        else:
-            text = decode_cp1252_bytes(data)
-            unicode_text = vni_to_unicode(text)
-        found.append(Candidate(encoding, text, *syllable_share(unicode_text)))
+        try:
+            text = _decode_as(sample, encoding)
+        except UnicodeDecodeError:
+            continue
+        found.append(Candidate(encoding, *syllable_share(vni_to_unicode(text) if encoding == "vni" else text)))
     return found
 
 
@@ -271,11 +278,18 @@ def _decode_legacy(data: bytes, path: str, exc: UnicodeDecodeError) -> tuple[str
     broken = data.decode("utf-8", errors="replace").count("\ufffd") - data.count(b"\xef\xbf\xbd")
     if sequences and broken <= sequences:
         raise UndecodableText(path=path, reason=f"{utf8_error} (the rest is UTF-8: the file is damaged)")
-    candidates = _legacy_candidates(data)
+    sample = data
+    if len(data) > SAMPLE_BYTES:  # scored on a sample: enough words, and bounded time on a big file
+        cut = data.rfind(b" ", 0, SAMPLE_BYTES)
+        sample = data[:cut if cut > 0 else SAMPLE_BYTES]
+    candidates = _legacy_candidates(sample)
     best = max(candidates, key=lambda c: (c.share, -LEGACY.index(c.encoding)), default=None)
     if best is None or best.share < MIN_SYLLABLE_SHARE:
         scores = ", ".join(f"{c.encoding} {c.syllables}/{c.words}" for c in candidates) or "none decodes"
         raise UndecodableText(
             path=path, reason=f"{utf8_error}, and no Vietnamese legacy encoding fits "
                               f"(Vietnamese syllables among non-ASCII words: {scores})")
-    return best.text, best.encoding
+    try:
+        return _decode_as(data, best.encoding), best.encoding
+    except UnicodeDecodeError as exc2:
+        raise UndecodableText(path=path, reason=f"{utf8_error}, and invalid {best.encoding} at byte {exc2.start}") from exc2
