@@ -77,7 +77,8 @@ class Aligner:
                  en_tokens: dict[int, list[Token]]) -> None:
         translation = doc.translation if doc.translation is not None else {}
         doc.translation = translation
-        unprojected: list[dict[str, Any]] = translation.setdefault("unprojected", [])
+        unprojected: list[dict[str, Any]] = []
+        translation["unprojected"] = unprojected
         entities = {e.id: e for e in doc.entities}
         for e in entities.values():
             e.mentions_en = []
