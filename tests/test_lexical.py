@@ -1,0 +1,61 @@
+"""The word-by-word engine on a lexicon written by the test: glosses, offsets, alignment, projection."""
+import gzip
+from pathlib import Path
+
+import pytest
+
+from pipeline.align import Aligner
+from pipeline.entities import EntityRecognizer
+from pipeline.ingest import document_from_text
+from pipeline.lexical import LexicalTranslator
+from pipeline.models import InstalledModel
+
+LEXICON = """# vi\ten\tcount\tp\ttotal
+phi_công\tpilot\t10\t0.9\t11
+hạ_cánh\tlanded\t5\t0.8\t6
+ở\tin\t50\t0.5\t100
+đã\t\t40\t0.6\t70
+chiếc\t\t9\t0.5\t18
+máy_bay\taircraft\t30\t0.7\t40
+bay\tfly\t20\t0.5\t40
+.\t.\t100\t1\t100
+,\t,\t100\t1\t100
+"""
+
+
+@pytest.fixture(scope="module")
+def translator(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("lexical")
+    with gzip.open(folder / "lexicon-vi_en.tsv.gz", "wt", encoding="utf-8") as fh:
+        fh.write(LEXICON)
+    model = InstalledModel(name="test-lexicon", path=folder, kind="embedded-lexical", version="0",
+                           model_dir=folder, sp_source=folder, sp_target=folder)
+    return LexicalTranslator(model)
+
+
+def annotate(segmenter, translator, text):
+    doc = EntityRecognizer()(segmenter(document_from_text(text, doc_id="t")))
+    return Aligner()(translator(doc))
+
+
+def test_glosses_word_by_word_and_copies_names(translator):
+    assert translator.gloss("phi công") == ["pilot"]
+    assert translator.gloss("đã") == []
+    assert translator.gloss("Belenko") == ["Belenko"]
+    # a word underthesea glued to a name: known lower-case runs glossed, the name copied
+    assert translator.gloss("máy bay Mỹ") == ["aircraft", "Mỹ"]
+    assert translator.gloss("Phi công Belenko", sentence_initial=True) == ["pilot", "Belenko"]
+    assert translator.gloss("Phi công Belenko") == ["Phi", "công", "Belenko"]
+
+
+def test_document_gets_an_aligned_english_side(segmenter, translator):
+    doc = annotate(segmenter, translator, "Phi công Belenko đã hạ cánh ở Nhật Bản.")
+    assert doc.en.text == "Pilot Belenko landed in Japan."
+    assert doc.check_offsets() == []
+    en = {m.text: m for m in doc.en.entities}
+    assert set(en) >= {"Belenko", "Japan"}
+    vi = {m.id: m.text for m in doc.vi.entities}
+    assert vi[en["Japan"].aligns_to] == "Nhật Bản"
+    pairs = doc.alignment["tokens"][0].split()
+    assert pairs and all("-" in p for p in pairs)
+    assert doc.translation["model"]["kind"] == "embedded-lexical"
