@@ -23,7 +23,7 @@ PATTERN = re.compile(
     rf"|(?P<dtm>(?<![\d/])(?P<d3>{D})\s+tháng\s+(?P<m3>{M})(?:\s*(?:năm\s+|,\s*|/)(?P<y3>{Y}))?(?!\d))"
     rf"|(?P<mm>[Tt]háng\s+(?P<m4>{M})(?:\s*(?:,|và|-|–|đến)\s*tháng\s+(?P<m4b>{M}))?"
     rf"(?:\s*(?:/|năm\s+|,\s*năm\s+)(?P<y4>{Y})|\s+(?P<same4>cùng năm))?(?![\d/]))"
-    rf"|(?P<decade>(?:(?<!lần )(?<!ban )(?P<p5>[Đđ]ầu|[Gg]iữa|[Cc]uối)\s+)?(?:thập niên|thập kỷ|những năm)\s+(?P<y5>{Y}|\d0)(?!\d))"
+    rf"|(?P<decade>(?:(?<!lần )(?<!ban )(?P<p5>[Đđ]ầu|[Gg]iữa|[Cc]uối)\s+)?(?:thập niên|thập kỷ|những năm)\s+(?P<y5>(?:1[5-9]|20)\d0|\d0)(?!\d))"
     rf"|(?P<partyear>(?<!lần )(?<!ban )(?<!Lần )(?<!Ban )(?P<p6>[Đđ]ầu|[Gg]iữa|[Cc]uối)\s+(?:năm\s+)?(?P<y6>{Y})(?![\d/]|[.,]\d))"
     rf"|(?P<range>(?<![\d/.,])(?P<y7>{Y})\s?[-–]\s?(?P<y7b>{Y}|\d\d)(?![\d/]|[.,]\d))"
     rf"|(?P<century>[Tt]hế kỷ\s+(?P<c8>[IVX]+|\d{{1,2}})(?![\w]))"

@@ -113,12 +113,16 @@ class Gazetteer:
                                                              "validate": False})
         self.ruler.add_patterns([{"label": e.label, "pattern": matching_text(e.surface), "id": str(n)}
                                  for n, e in enumerate(entries)])
+        self.known = {syl.lower() for e in entries for syl in SYLLABLE.findall(matching_text(e.surface))}
 
     def find(self, text: str, syls: list[Syllable]) -> list[GazetteerMatch]:
         from spacy.tokens import Doc
 
-        spaces = [s.end < len(text) and text[s.end].isspace() for s in syls]
-        doc = self.ruler(Doc(self.nlp.vocab, words=[s.text for s in syls], spaces=spaces))
+        # Syllables that occur in no name become one placeholder: the Doc's vocabulary stays the patterns'
+        # own (no growth over a long run), and matching is on lower case anyway (case rules come after).
+        known = self.known
+        words = [s.lower if s.lower in known else "_" for s in syls]
+        doc = self.ruler(Doc(self.nlp.vocab, words=words, spaces=[True] * len(words)))
         best: dict[int, tuple[int, int]] = {}  # first syllable -> (last syllable, entry index)
         for span in doc.spans["gazetteer"]:
             first, last, index = span.start, span.end - 1, int(span.id_)
