@@ -105,7 +105,7 @@ def main() -> int:
     parser.add_argument("--src", default=str(DEFAULT_SRC), help="Vietnamese sentences, one per line")
     parser.add_argument("--sentences", type=int, default=200)
     parser.add_argument("--beam-size", type=int, default=4)
-    parser.add_argument("--batch-size", type=int, default=32, help="our sentences per CTranslate2 batch")
+    parser.add_argument("--batch-size", type=int, default=64, help="our sentences per CTranslate2 batch")
     parser.add_argument("--threads", type=int, default=min(4, os.cpu_count() or 1))
     parser.add_argument("--chunk", type=int, default=20, help="sentences per argostranslate call, chunked mode")
     parser.add_argument("--argos-python", default=str(ROOT / ".venv-bench" / "bin" / "python"))

@@ -50,6 +50,17 @@ class _Unit:
     result: Any = None
 
 
+def make_translator(model: InstalledModel | str | None = None, **settings: Any) -> Translator:
+    """The translation stage for ``model`` (a name, an installed model, or None for the preferred
+    one): CTranslate2 for neural packages, ``lexical.LexicalTranslator`` for lexical ones."""
+    model = model if isinstance(model, InstalledModel) else resolve_model(model)
+    if model.kind == "embedded-lexical":
+        from .lexical import LexicalTranslator
+
+        return LexicalTranslator(model, **settings)
+    return Translator(model, **settings)
+
+
 class Translator:
     """Stage ``translate``: ``doc.en`` (text, sentences) and ``doc.translation`` from ``doc.vi``."""
 
@@ -58,7 +69,7 @@ class Translator:
     provides = ("translation", "en_sentences")
 
     def __init__(self, model: InstalledModel | str | None = None, *, beam_size: int = 4,
-                 batch_size: int = 32, threads: int | None = None, compute_type: str = "int8",
+                 batch_size: int = 64, threads: int | None = None, compute_type: str = "int8",
                  device: str = "cpu", max_input_pieces: int = 200, max_decoding_length: int = 256) -> None:
         self.model = model if isinstance(model, InstalledModel) else resolve_model(model)
         self.settings = {
