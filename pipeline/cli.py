@@ -85,9 +85,9 @@ def _eval_segmentation(args: argparse.Namespace) -> int:
 
 def _eval_translation(args: argparse.Namespace) -> int:
     from .evaluate_translation import evaluate_translation
-    from .translate import Translator
+    from .translate import make_translator
 
-    translator = Translator(args.model, beam_size=args.beam_size)
+    translator = make_translator(args.model, beam_size=args.beam_size)
     scores = evaluate_translation(Path(args.src), Path(args.ref), translator, limit=args.limit)
     model = scores.model
     print(f"model={model['name']} version={model['version']} kind={model['kind']} sha256={model['sha256'][:12]}")

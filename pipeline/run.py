@@ -209,12 +209,10 @@ class Runner:
         self.translator = None
         if self.settings.translate:  # resolve the model first: a missing one stops the run here
             from .align import Aligner
-            from .models import resolve_model
-            from .translate import Translator
+            from .translate import make_translator
 
-            model = resolve_model(self.settings.model)
-            self.translator = Translator(model, beam_size=self.settings.beam_size,
-                                         batch_size=self.settings.max_batch_sentences, threads=threads)
+            self.translator = make_translator(self.settings.model, beam_size=self.settings.beam_size,
+                                              batch_size=self.settings.max_batch_sentences, threads=threads)
             stages += [self.translator, Aligner()]
         self.pipeline = Pipeline(stages)
         self.per_document = [s for s in self.pipeline.stages if s is not self.translator and s.name != "align"]
