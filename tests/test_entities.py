@@ -133,6 +133,7 @@ PLACES = [
     ("Tiệp Khắc và Đông Đức mua MiG-21.", "Tiệp Khắc", "Czechoslovakia"),
     ("Ông sinh ra ở Liên Xô.", "Liên Xô", "Soviet Union"),
     ("Máy bay bay gần bờ biển Nhật Bản.", "Nhật Bản", "Japan"),
+    ("Máy bay ném bom Mỹ B52 rải thảm.", "Mỹ", "United States"),
     ("Israel và các nước Arab giao chiến ở Trung Đông.", "Trung Đông", "Middle East"),
 ]
 

@@ -118,8 +118,8 @@ CODE_BEFORE = re.compile(r"[A-Z]{1,4}-?\d+[A-Z]?\s$")
 def _part_of_code_name(text: str, c: Candidate) -> bool:
     """A maker or a name glued to an engine or weapon code is part of that code's name, which the
     guidelines leave unannotated: ``Pratt & Whitney F100-100``, ``Mitsubishi AAM-3``, ``M61 Vulcan``."""
-    if c.label in ("QUANTITY", "DATE", "UNIT") or c.source == "ruler:aircraft":
-        return False
+    if not (c.label in ("ORG", "AIRCRAFT") or c.source == "crf") or c.source == "ruler:aircraft":
+        return False  # a country before a code ("Mỹ B52") stays a country
     return bool(CODE.match(text, c.end)) or bool(CODE_BEFORE.search(text[max(0, c.start - 12):c.start]))
 
 
