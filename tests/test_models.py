@@ -263,3 +263,30 @@ def test_install_by_name_falls_back_to_the_known_url(packages, server, monkeypat
     assert main(["models", "install", "translate-vi_en", "--no-progress"]) == 0
     assert "the Argos index does not list translate-vi_en; using its known URL" in capsys.readouterr().err
     assert models.installed_models()[0].kind == "fixture"
+
+
+def fake_installed(packages: Path, name: str, kind: str | None, version: str = "1.0") -> None:
+    """An installed package as far as the registry can see (metadata only, no model files)."""
+    folder = packages / name
+    folder.mkdir(parents=True)
+    meta = {**META, "package_version": version}
+    if kind is not None:
+        meta["vien"] = {"kind": kind}
+    (folder / "metadata.json").write_text(json.dumps(meta))
+
+
+def test_preference_official_then_embedded_never_fixture(packages):
+    fake_installed(packages, "translate-vi_en-vien_fixture", "fixture")
+    with pytest.raises(ModelNotInstalled):
+        models.resolve_model()
+    fake_installed(packages, "translate-vi_en-vien_embedded", "embedded")
+    assert models.resolve_model().name == "translate-vi_en-vien_embedded"
+    fake_installed(packages, "translate-vi_en-1_8", None, "1.8")
+    fake_installed(packages, "translate-vi_en-1_9", None, "1.9")
+    assert models.resolve_model().name == "translate-vi_en-1_9"  # official, newest first
+    assert models.resolve_model("translate-vi_en").name == "translate-vi_en-1_9"
+    assert models.resolve_model("vien_embedded").name == "translate-vi_en-vien_embedded"
+    assert models.resolve_model("vien_fixture").kind == "fixture"  # only when named
+    fake_installed(packages, "translate-en_vi-1_9", None)  # other language pairs are not vi->en models
+    (packages / "translate-en_vi-1_9" / "metadata.json").write_text(json.dumps({**META, "from_code": "en", "to_code": "vi"}))
+    assert "translate-en_vi-1_9" not in [m.name for m in models.installed_models()]
