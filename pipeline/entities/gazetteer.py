@@ -36,9 +36,9 @@ class Syllable:
 
     __slots__ = ("start", "end", "text", "lower", "capitalised")
 
-    def __init__(self, start: int, end: int, text: str) -> None:
+    def __init__(self, start: int, end: int, text: str, lower: str | None = None) -> None:
         self.start, self.end, self.text = start, end, text
-        self.lower = text.lower()
+        self.lower = text.lower() if lower is None else lower
         self.capitalised = text[:1].isupper()
 
     def __repr__(self) -> str:
@@ -46,7 +46,10 @@ class Syllable:
 
 
 def syllables(text: str) -> list[Syllable]:
-    return [Syllable(m.start(), m.end(), m.group()) for m in SYLLABLE.finditer(text)]
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a letter whose lower case is longer (rare): lower each syllable
+        return [Syllable(m.start(), m.end(), m.group()) for m in SYLLABLE.finditer(text)]
+    return [Syllable(a, b, text[a:b], lowered[a:b]) for a, b in (m.span() for m in SYLLABLE.finditer(text))]
 
 
 @lru_cache(maxsize=None)
@@ -113,7 +116,8 @@ class Gazetteer:
                                                              "validate": False})
         self.ruler.add_patterns([{"label": e.label, "pattern": matching_text(e.surface), "id": str(n)}
                                  for n, e in enumerate(entries)])
-        self.known = {syl.lower() for e in entries for syl in SYLLABLE.findall(matching_text(e.surface))}
+        self.entry_syllables = [SYLLABLE.findall(matching_text(e.surface)) for e in entries]
+        self.known = {syl.lower() for syls in self.entry_syllables for syl in syls}
 
     def find(self, text: str, syls: list[Syllable]) -> list[GazetteerMatch]:
         from spacy.tokens import Doc
@@ -131,14 +135,13 @@ class Gazetteer:
                 continue
             if any(not joined(text, syls[n], syls[n + 1]) for n in range(first, last)):
                 continue
-            if not _case_ok(self.entries[index].surface, syls[first:last + 1]):
+            if not _case_ok(self.entry_syllables[index], syls[first:last + 1]):
                 continue
             best[first] = (last, index)
         return [GazetteerMatch(first, last, self.entries[index]) for first, (last, index) in sorted(best.items())]
 
 
-def _case_ok(name: str, surface: list[Syllable]) -> bool:
-    name_syls = SYLLABLE.findall(matching_text(name))
+def _case_ok(name_syls: list[str], surface: list[Syllable]) -> bool:
     for want, got in zip(name_syls, surface):
         if len(want) > 1 and want.isupper() and got.text != want:
             return False  # acronyms: NATO, not nato
