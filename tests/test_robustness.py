@@ -1,7 +1,20 @@
 """Hostile input: every kind of bad file ends as an output or an error record, none stops or hangs a run."""
+import json
+import os
+import signal
+import unicodedata
+
 import pytest
 
+from pipeline.cli import main
+from pipeline.ingest import MAX_BYTES
+from pipeline.run import Runner, Settings, annotate
+from pipeline.schema import validate
 from pipeline.segment import MAX_SENTENCE_CHARS, split_long
+
+from .conftest import SEED
+from .test_encodings import TCVN3_BYTES, TEXT, VNI, to_cp1258
+from .test_readers import PAGE
 
 
 @pytest.mark.parametrize("text", [
@@ -21,20 +34,6 @@ def test_split_long_sentences(text):
 
 
 # ---- one run over a folder of every kind of bad input -------------------------------------------
-import json  # noqa: E402
-import os  # noqa: E402
-import shutil  # noqa: E402
-import signal  # noqa: E402
-
-from pipeline.cli import main  # noqa: E402
-from pipeline.ingest import MAX_BYTES  # noqa: E402
-from pipeline.run import Runner, Settings, annotate  # noqa: E402
-from pipeline.schema import validate  # noqa: E402
-
-from .conftest import SEED  # noqa: E402
-from .test_encodings import TCVN3_BYTES, TEXT, VNI, to_cp1258  # noqa: E402
-from .test_readers import PAGE  # noqa: E402
-
 GOOD = "Phi công Belenko hạ cánh ở Hakodate, Nhật Bản, ngày 6/9/1976.\n"
 
 #: file name -> (bytes or a builder, expected status, expected code or encoding)
@@ -60,7 +59,7 @@ BAD_INPUTS = {
     "cp1258.txt": (to_cp1258(TEXT), "ok", "cp1258"),
     "tcvn3.txt": (TCVN3_BYTES, "ok", "tcvn3"),
     "vni.txt": (VNI.encode("cp1252"), "ok", "vni"),
-    "nfd-crlf.txt": (__import__("unicodedata").normalize("NFD", GOOD).replace("\n", "\r\n").encode(), "ok", "utf-8"),
+    "nfd-crlf.txt": (unicodedata.normalize("NFD", GOOD).replace("\n", "\r\n").encode(), "ok", "utf-8"),
     "long-line.txt": (("phi công bay " * 4200)[:50000].encode(), "ok", "utf-8"),
     "too-long.txt": (b"phi cong bay. " * 80000, "error", "E110"),  # 1,120,000 characters
     "page.html": (PAGE.format(charset="utf-8").encode(), "ok", "utf-8"),
@@ -221,7 +220,6 @@ def test_normalisation_is_not_quadratic():
     """A decomposed 300,000-character text full of odd spaces and glued words: seconds, not minutes
     (the edit composition was quadratic: 28,000 characters took 2 s, this took minutes)."""
     import time
-    import unicodedata
 
     from pipeline.ingest import normalise
 
