@@ -70,12 +70,14 @@ class Translator:
 
     def __init__(self, model: InstalledModel | str | None = None, *, beam_size: int = 4,
                  batch_size: int = 64, threads: int | None = None, compute_type: str = "int8",
-                 device: str = "cpu", max_input_pieces: int = 200, max_decoding_length: int = 256) -> None:
+                 device: str = "cpu", max_input_pieces: int = 200, max_decoding_length: int = 256,
+                 exact_batches: bool = False) -> None:
         self.model = model if isinstance(model, InstalledModel) else resolve_model(model)
         self.settings = {
             "beam_size": beam_size, "batch_size": batch_size, "compute_type": compute_type,
             "device": device, "threads": threads or min(4, os.cpu_count() or 1),
             "max_input_pieces": max_input_pieces, "max_decoding_length": max_decoding_length,
+            "exact_batches": exact_batches,
         }
         self._ct2 = None
         self._sp_source = self._sp_target = None
@@ -86,7 +88,7 @@ class Translator:
         Threads and batch size are left out: they change speed, not translations, and outputs
         must not differ between a pooled run and a single-process one.
         """
-        shaping = {k: v for k, v in self.settings.items() if k not in ("threads", "batch_size")}
+        shaping = {k: v for k, v in self.settings.items() if k not in ("threads", "batch_size", "exact_batches")}
         return {**self.model.describe(), "settings": shaping}
 
     def _load(self) -> None:
@@ -156,15 +158,23 @@ class Translator:
         return min(self.settings["max_decoding_length"], 2 * bucket + 10)
 
     def _run(self, units: list[_Unit]) -> None:
-        """Translate ``units`` in length-sorted batches of at most ``batch_size``, one cap each."""
+        """Translate ``units`` in length-sorted batches of at most ``batch_size``, one cap each.
+
+        With beam search (beam > 1), CTranslate2 4.8 can decode a sentence padded in a batch
+        differently from the same sentence alone (near ties; measured with the fixture on the
+        seed article). Greedy decoding (beam 1) is batch-independent; so is ``exact_batches``,
+        which batches only sources of equal length (no padding) at some cost in speed. Use
+        either where a re-run must reproduce earlier outputs exactly.
+        """
         self._load()
         s = self.settings
         order = sorted(range(len(units)), key=lambda i: len(units[i].pieces))
         batches: list[list[_Unit]] = []
         for i in order:
             unit = units[i]
-            if batches and len(batches[-1]) < s["batch_size"] and \
-                    self._cap(len(batches[-1][0].pieces)) == self._cap(len(unit.pieces)):
+            same = (len(batches[-1][0].pieces) == len(unit.pieces) if s["exact_batches"] else
+                    self._cap(len(batches[-1][0].pieces)) == self._cap(len(unit.pieces))) if batches else False
+            if same and len(batches[-1]) < s["batch_size"]:
                 batches[-1].append(unit)
             else:
                 batches.append([unit])
@@ -175,11 +185,29 @@ class Translator:
                 replace_unknowns=True, max_batch_size=s["batch_size"],
                 target_prefix=[[prefix]] * len(chunk) if prefix else None,
                 max_decoding_length=self._cap(len(chunk[0].pieces)))
-            for unit, result in zip(chunk, results):
+            first_steps = self._first_step_attention(chunk) if not prefix else {}
+            for k, (unit, result) in enumerate(zip(chunk, results)):
                 hyp, att = list(result.hypotheses[0]), list(result.attention[0])
                 if prefix and hyp and hyp[0] == prefix:
                     hyp, att = hyp[1:], att[1:]
+                if k in first_steps and att:
+                    att[0] = first_steps[k]
                 unit.result = (hyp, att)
+
+    def _first_step_attention(self, chunk: list[_Unit]) -> dict[int, list[float]]:
+        """The first-step attention of every source of a beam-search batch, from a greedy step.
+
+        CTranslate2 4.8 returns a wrong first attention row for most sources of a beam-search
+        batch (mass leaks onto padding; the hypotheses and later rows are unaffected, measured on
+        the fixture). The first step is the same for every beam, so one greedy step, which is
+        exact in batches, gives the right row. Without this, alignments and attention post-edits
+        would depend on which sentences share a batch, and a resumed run would differ.
+        """
+        if self.settings["beam_size"] == 1 or len(chunk) == 1:
+            return {}
+        steps = self._ct2.translate_batch([u.pieces for u in chunk], beam_size=1, max_decoding_length=1,
+                                          return_attention=True, max_batch_size=self.settings["batch_size"])
+        return {k: list(r.attention[0][0]) for k, r in enumerate(steps) if r.attention and r.attention[0]}
 
     def _words(self, units: list[_Unit]) -> tuple[list[Word], np.ndarray, list[tuple[int, int]]]:
         """English words of a sentence's units, with the block-diagonal attention matrix."""

@@ -12,6 +12,7 @@ import pytest
 
 from pipeline.document import Document, Entity, Mention, Sentence, Side, Source, Token
 from pipeline.postedit import Target, Word, accepted_renderings, apply_post_edits, best_run
+from pipeline.align import Aligner
 from pipeline.translate import Translator
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -181,9 +182,15 @@ def test_translate_hand_document(translator):
 def test_pipe_batches_across_documents_like_one_by_one(fixture_model):
     translator = Translator(fixture_model, beam_size=2, threads=1, batch_size=3)
     docs = [hand_doc(), hand_doc("Belenko hạ cánh ở Hakodate. Ông bay thấp.")]
-    one_by_one = [translator(copy.deepcopy(d)).en.text for d in docs]
-    batched = [d.en.text for d in translator.pipe([copy.deepcopy(d) for d in docs], batch_size=2)]
-    assert batched == one_by_one
+    aligner = Aligner()
+
+    def result(doc):
+        doc = aligner(doc)
+        return doc.en.text, doc.translation["post_edits"], doc.alignment, [(m.start, m.end) for m in doc.en.entities]
+
+    one_by_one = [result(translator(copy.deepcopy(d))) for d in docs]
+    batched = [result(d) for d in translator.pipe([copy.deepcopy(d) for d in docs], batch_size=2)]
+    assert batched == one_by_one  # text, post-edits, word alignment and projections alike
 
 
 @needs_fixture
@@ -259,3 +266,45 @@ def test_annotate_with_the_fixture_model(tmp_path, monkeypatch, capsys):
         assert en["text"][m["start"]:m["end"]] == m["text"]
     accounted = {m["aligns_to"] for m in en["entities"]} | {u["mention"] for u in data["translation"]["unprojected"]}
     assert accounted == {m["id"] for m in data["vi"]["entities"]}
+
+
+@needs_fixture
+@pytest.mark.parametrize("settings", [{"beam_size": 1}, {"beam_size": 2, "exact_batches": True}])
+def test_output_does_not_depend_on_the_batch(fixture_model, settings):
+    """Greedy decoding, or beam search in batches of equal-length sources, is batch-independent
+    (CTranslate2's beam search over padded batches is not: see ``Translator._run``)."""
+    from .conftest import SEED
+
+    translator = Translator(fixture_model, threads=1, **settings)
+
+    sentences = [s for s in re.split(r"(?<=\.)\s*", SEED.read_text(encoding="utf-8")) if len(s) > 20][:12]
+
+    def attention(texts):
+        units = [translator._units((-1, i), t, 0)[0] for i, t in enumerate(texts)]
+        translator._run(units)
+        return [(u.result[0], np.array(u.result[1])) for u in units]
+
+    batched = attention(sentences)
+    alone = [attention([s])[0] for s in sentences]
+    for (hyp_b, att_b), (hyp_a, att_a) in zip(batched, alone):
+        assert hyp_b == hyp_a
+        assert att_b.shape == att_a.shape and np.abs(att_b - att_a).max() < 1e-3
+
+
+@needs_fixture
+def test_first_step_attention_repaired_in_beam_batches(translator):
+    """CTranslate2 4.8 returns a wrong first attention row in beam-search batches; it is replaced
+    by the exact one from a greedy step, so equal hypotheses come with equal attention."""
+    from .conftest import SEED
+
+    sentences = [s for s in re.split(r"(?<=\.)\s*", SEED.read_text(encoding="utf-8")) if len(s) > 20][:12]
+    units = [translator._units((-1, i), t, 0)[0] for i, t in enumerate(sentences)]
+    translator._run(units)
+    compared = 0
+    for i, text in enumerate(sentences):
+        alone = translator._units((-1, 0), text, 0)[0]
+        translator._run([alone])
+        if alone.result[0] == units[i].result[0]:
+            compared += 1
+            assert np.abs(np.array(alone.result[1]) - np.array(units[i].result[1])).max() < 1e-3
+    assert compared >= 8
