@@ -83,32 +83,56 @@ class EntityRecognizer:
         return chosen
 
     def _crf_spans(self, doc: Document, wanted: bytearray) -> list[tuple[int, int, str]]:
-        """CRF spans for the sentences holding a capitalised word that no rule explains (``wanted``)."""
-        text, spans, words = doc.vi.text, [], vietnamese_words()
+        """CRF spans around the proper nouns that no rule explains (``wanted``: their first letters).
+
+        The CRF reads a window of ``CRF_WINDOW`` words on each side of such a word rather than the whole
+        sentence: its features look two words away, and tagging the rest of a long sentence costs time."""
+        text, spans, dictionary = doc.vi.text, [], vietnamese_words()
         by_sentence: dict[int, list] = {}
         for tok in doc.vi.tokens:
             by_sentence.setdefault(tok.sentence, []).append(tok)
         for toks in by_sentence.values():
-            if not any(t.pos == "Np" and wanted[t.start] and text[t.start:t.end].lower() not in words
-                       for t in toks):
-                continue  # no proper noun that a rule leaves unexplained (common words with a capital aside)
-            words = [" ".join(text[t.start:t.end].split()) for t in toks]
-            tags = tag_sentence(words, [t.pos or "X" for t in toks])
-            open_span = None
-            for tok, tag in zip(toks, tags):
-                if tag.startswith("B-") or (tag.startswith("I-") and (open_span is None or open_span[2] != tag[2:])):
-                    if open_span:
-                        spans.append(tuple(open_span))
-                    open_span = [tok.start, tok.end, tag[2:]]
-                elif tag.startswith("I-"):
-                    open_span[1] = tok.end
-                else:
-                    if open_span:
-                        spans.append(tuple(open_span))
-                    open_span = None
+            hits = [n for n, t in enumerate(toks)
+                    if t.pos == "Np" and wanted[t.start] and text[t.start:t.end].lower() not in dictionary]
+            for a, b in _windows(hits, len(toks), CRF_WINDOW):
+                window = toks[a:b]
+                tags = tag_sentence([" ".join(text[t.start:t.end].split()) for t in window],
+                                    [t.pos or "X" for t in window])
+                spans.extend(_bio_spans(window, tags))
+        return spans
+
+
+CRF_WINDOW = 8
+
+
+def _windows(hits: list[int], n: int, width: int) -> list[tuple[int, int]]:
+    """Merged ``[start, end)`` token ranges of ``width`` tokens on each side of each hit."""
+    out: list[list[int]] = []
+    for h in hits:
+        a, b = max(0, h - width), min(n, h + width + 1)
+        if out and a <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
+
+
+def _bio_spans(toks, tags) -> list[tuple[int, int, str]]:
+    spans, open_span = [], None
+    for tok, tag in zip(toks, tags):
+        if tag.startswith("B-") or (tag.startswith("I-") and (open_span is None or open_span[2] != tag[2:])):
             if open_span:
                 spans.append(tuple(open_span))
-        return spans
+            open_span = [tok.start, tok.end, tag[2:]]
+        elif tag.startswith("I-"):
+            open_span[1] = tok.end
+        else:
+            if open_span:
+                spans.append(tuple(open_span))
+            open_span = None
+    if open_span:
+        spans.append(tuple(open_span))
+    return spans
 
 
 CODE = re.compile(r"\s?[A-Z]{1,4}\d|\s?-\d")
