@@ -349,8 +349,10 @@ def step_package(cfg, wd, model_dir, scores, info, out_dir):
             "note": ("TEST FIXTURE for vien's tests: a tiny model trained for minutes; its output is "
                      "not usable translation. Never use it as a translator or a default.")
             if fixture else
-            ("Small vi->en Transformer trained by the vien project on CPU from EVBNews, LibreOffice "
-             "help and d2l. Research-use data terms apply (EVBNews)."),
+            ("Small vi->en Transformer trained by the vien project on a shared 2-core CPU for well under "
+             "one epoch: VERY WEAK (see scores; the word-by-word baseline in models/wordbyword scores "
+             "higher). Install the official Argos translate-vi_en package for real translation. "
+             "Research-use data terms apply (EVBNews)."),
             "scores": scores,
             "scores_note": ("sacreBLEU 2.x corpus BLEU/chrF, beam 4, CTranslate2 int8. 'dev' is a split "
                             "carved from the training data and used for choices; flores200-devtest and "
@@ -421,7 +423,8 @@ def main(argv=None):
     ap.add_argument("--deadline", help="UTC HH:MM: stop training then (the rest of the recipe follows)")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="override a preset value, e.g. --set train_steps=500")
-    ap.add_argument("--from-step", choices=["data", "train", "resume", "average"], default="data",
+    ap.add_argument("--from-step", choices=["data", "train", "resume", "average", "package"],
+                    default="data",
                     help="start from this step, reusing earlier outputs in training/work/<preset>")
     ap.add_argument("--work", help="work folder (default training/work/<preset>)")
     ap.add_argument("--out", help="package folder (default models/<preset>)")
@@ -444,6 +447,15 @@ def main(argv=None):
             deadline += dt.timedelta(days=1)
     (wd / "config.json").write_text(json.dumps(cfg, indent=2) + "\n")
     t_all = time.time()
+    if args.from_step == "package":
+        # re-package the converted model with the current metadata code, reusing the measured scores
+        res = json.loads((wd / "result.json").read_text())
+        pkg = step_package(cfg, wd, wd / "ct2", res["scores"], res["info"], out)
+        smoke_test(pkg)
+        from training import source_md
+
+        log(f"wrote {source_md.write(args.preset, wd, out)}")
+        return
     steps = ["data", "train", "resume", "average"]
     start = steps.index(args.from_step)
     if start <= 0:

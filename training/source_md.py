@@ -45,9 +45,11 @@ def write(preset: str, work: Path | None = None, out: Path | None = None) -> Pat
         ]
     else:
         lines += [
-            "vien's embedded vi->en translator: a small Transformer the project trains itself on CPU "
-            "(see `docs/training.md`). It is weak compared with the official Argos `translate-vi_en` "
-            "package, which stays the recommended upgrade.",
+            "vien's embedded neural vi->en model: a small Transformer the project trained itself on a "
+            "shared 2-core CPU (see `docs/training.md`). It saw well under one epoch of the data and is "
+            "**very weak**: compare its scores below with the word-by-word baseline "
+            "(`models/wordbyword/SOURCE.md`, dev chrF 41.8), which scores far higher. The official Argos "
+            "`translate-vi_en` package is the real translator; install it where possible.",
             "",
         ]
     lines += [
@@ -63,6 +65,9 @@ def write(preset: str, work: Path | None = None, out: Path | None = None) -> Pat
         f"- built {info['built_utc']} on {info['hardware']} (shared with other work); "
         f"training {info['train_minutes']} min wall-clock",
         f"- trainer: {info['trainer']}",
+        *([f"- initialised from the `{cfg['init_from']}` preset's last checkpoint and SentencePiece model "
+           f"(OpenNMT-py `-train_from`: weights, optimiser and step count), then trained on all the "
+           f"training pairs; the time above is this continuation only"] if cfg.get("init_from") else []),
         f"- training pairs: {info['train_pairs']} (after cleaning; dev split of "
         f"{scores['dev']['sentences']} pairs held out)",
         f"- model: Transformer {cfg['layers_enc']}+{cfg['layers_dec']} layers, d_model {cfg['d_model']}, "
