@@ -3,7 +3,8 @@
 argostranslate's own installer extracts whatever a zip holds. Here nothing is extracted before
 the whole archive is checked: one top folder with a safe name, no absolute paths, no ``..``, no
 links or special files, bounded member count, size and compression ratio (zip bombs), a vi->en
-``metadata.json``, a CTranslate2 model and a SentencePiece model, intact CRCs. Extraction counts
+``metadata.json``, a CTranslate2 model and a SentencePiece model (or, for a lexical package,
+its word table), intact CRCs. Extraction counts
 the bytes it really writes, in case the sizes in the headers lie.
 """
 from __future__ import annotations
@@ -84,23 +85,42 @@ def verify_archive(path: Path, limits: ArchiveLimits = ArchiveLimits()) -> tuple
                 raise ModelInvalid(path=path, reason=f"expected one top folder, found {sorted(tops)}")
             top = tops.pop()
             files = {str(m) for m, i in zip(members, infos) if not i.is_dir()}
-            for required in ("metadata.json", "model/model.bin", "model/config.json", "sentencepiece.model"):
-                if f"{top}/{required}" not in files:
-                    raise ModelInvalid(path=path, reason=f"missing {top}/{required}")
-            if not any(re.fullmatch(rf"{re.escape(top)}/model/\w*vocabulary\.(json|txt)", f) for f in files):
-                raise ModelInvalid(path=path, reason="no CTranslate2 vocabulary in model/")
-            try:
-                meta = json.loads(zf.read(f"{top}/metadata.json").decode("utf-8"))
-                json.loads(zf.read(f"{top}/model/config.json").decode("utf-8"))
-            except (ValueError, UnicodeDecodeError) as exc:
-                raise ModelInvalid(path=path, reason=f"unreadable JSON: {exc}") from None
+            if f"{top}/metadata.json" not in files:
+                raise ModelInvalid(path=path, reason=f"missing {top}/metadata.json")
+            meta = _json(zf, f"{top}/metadata.json", path)
+            check_metadata(path, meta)
+            lexicon = lexicon_name(meta)
+            if lexicon is not None:  # a lexical package: a word table, no neural model
+                if not SAFE_NAME.fullmatch(lexicon) or f"{top}/{lexicon}" not in files:
+                    raise ModelInvalid(path=path, reason=f"missing lexicon {top}/{lexicon}")
+            else:
+                for required in ("model/model.bin", "model/config.json", "sentencepiece.model"):
+                    if f"{top}/{required}" not in files:
+                        raise ModelInvalid(path=path, reason=f"missing {top}/{required}")
+                if not any(re.fullmatch(rf"{re.escape(top)}/model/\w*vocabulary\.(json|txt)", f) for f in files):
+                    raise ModelInvalid(path=path, reason="no CTranslate2 vocabulary in model/")
+                _json(zf, f"{top}/model/config.json", path)
             bad = zf.testzip()
             if bad is not None:
                 raise ModelInvalid(path=path, reason=f"corrupt member {bad} (CRC mismatch)")
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
         raise ModelInvalid(path=path, reason=f"damaged archive: {exc}") from None
-    check_metadata(path, meta)
     return top, meta
+
+
+def _json(zf: zipfile.ZipFile, member: str, path: Path) -> Any:
+    try:
+        return json.loads(zf.read(member).decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ModelInvalid(path=path, reason=f"unreadable JSON in {member}: {exc}") from None
+
+
+def lexicon_name(meta: dict) -> str | None:
+    """The lexicon file of a lexical package (``"vien": {"kind": "embedded-lexical"}``), else None."""
+    vien = meta.get("vien") if isinstance(meta.get("vien"), dict) else {}
+    if vien.get("kind") != "embedded-lexical":
+        return None
+    return str(vien.get("lexicon", "lexicon-vi_en.tsv.gz"))
 
 
 def check_metadata(path: Path, meta: Any) -> None:

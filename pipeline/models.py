@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .archive import SAFE_NAME, ArchiveLimits, check_sentencepiece, extract, sha256_file, verify_archive
+from .archive import (SAFE_NAME, ArchiveLimits, check_sentencepiece, extract, lexicon_name, sha256_file,
+                      verify_archive)
 from .errors import (
     ModelAlreadyInstalled,
     ModelChecksumMismatch,
@@ -53,8 +54,9 @@ INSTALL_HINT = (
     "or `vien models install --dir CT2_MODEL_DIR`"
 )
 # Preference when no model is named: the official Argos package, then user-installed models,
-# then the project's embedded one. Fixtures are never picked automatically.
-KIND_RANK = {"argos": 0, "ct2": 1, "embedded": 2}
+# then the project's embedded ones (neural or lexical: the higher dev chrF in its metadata first).
+# Fixtures are never picked automatically.
+KIND_RANK = {"argos": 0, "ct2": 1, "embedded": 2, "embedded-lexical": 2}
 
 
 @dataclass
@@ -70,6 +72,7 @@ class InstalledModel:
     sp_target: Path
     target_prefix: str = ""
     sha256: str = ""
+    lexicon_path: Path | None = None  # lexical packages: the word table (no CTranslate2 model)
     scores: dict[str, Any] = field(default_factory=dict)
 
     def describe(self) -> dict[str, Any]:
@@ -116,11 +119,13 @@ def _load_model(path: Path) -> InstalledModel | None:
             return None
         vien = meta.get("vien") if isinstance(meta.get("vien"), dict) else {}
         sp = path / "sentencepiece.model"
+        lexicon = lexicon_name(meta)
         return InstalledModel(
             name=path.name, path=path, kind=str(vien.get("kind", "argos")),
             version=str(meta.get("package_version", "")), model_dir=path / "model",
             sp_source=sp, sp_target=sp, target_prefix=str(meta.get("target_prefix", "")),
-            sha256=str(sidecar.get("sha256", "")), scores=dict(vien.get("scores", {})))
+            sha256=str(sidecar.get("sha256", "")), scores=dict(vien.get("scores", {})),
+            lexicon_path=path / lexicon if lexicon else None)
     meta = _read_json(path / CT2_METADATA)
     if meta is None:
         return None
@@ -155,8 +160,9 @@ def resolve_model(name: str | None = None) -> InstalledModel:
     """The model to translate with: ``name`` if given, else the preferred installed one.
 
     Without a name: the official Argos package, then a plain CTranslate2 model, then the
-    project's embedded model (``vien_embedded``), newest version first; a fixture is never
-    picked. Raises ``ModelNotInstalled`` naming the model and the install commands.
+    project's embedded models (neural ``vien_embedded`` or a lexical one, the higher dev chrF
+    in its metadata first), newest version first; a fixture is never picked. Raises
+    ``ModelNotInstalled`` naming the model and the install commands.
     """
     models = installed_models()
     if name is not None:
@@ -171,7 +177,15 @@ def resolve_model(name: str | None = None) -> InstalledModel:
         raise ModelNotInstalled(what="vi->en translation",
                                 detail=f"looked in {packages_dir()} and {ct2_models_dir()}",
                                 install=INSTALL_HINT)
-    return min(usable, key=lambda m: (KIND_RANK[m.kind], [-v for v in _version_key(m.version)]))
+    return min(usable, key=lambda m: (KIND_RANK[m.kind], -_dev_chrf(m), [-v for v in _version_key(m.version)]))
+
+
+def _dev_chrf(model: InstalledModel) -> float:
+    dev = model.scores.get("dev")
+    try:
+        return float(dev.get("chrf", 0.0)) if isinstance(dev, dict) else 0.0
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def _version_key(version: str) -> list[int]:
@@ -231,7 +245,8 @@ def install_archive(path: Path, *, sha256: str | None = None, source: str | None
         with zipfile.ZipFile(path) as zf:
             extract(zf, staging, limits)
         staged = staging / top
-        check_sentencepiece(path, staged / "sentencepiece.model")
+        if lexicon_name(meta) is None:
+            check_sentencepiece(path, staged / "sentencepiece.model")
         _write_sidecar(staged, digest, source or str(path.resolve()))
         _commit(staged, dest, force)
     finally:

@@ -290,3 +290,41 @@ def test_preference_official_then_embedded_never_fixture(packages):
     fake_installed(packages, "translate-en_vi-1_9", None)  # other language pairs are not vi->en models
     (packages / "translate-en_vi-1_9" / "metadata.json").write_text(json.dumps({**META, "from_code": "en", "to_code": "vi"}))
     assert "translate-en_vi-1_9" not in [m.name for m in models.installed_models()]
+
+
+LEXICAL_META = {**META, "vien": {"kind": "embedded-lexical", "lexicon": "lexicon-vi_en.tsv.gz",
+                                 "scores": {"dev": {"chrf": 30.0}}}}
+
+
+def test_lexical_package_installs_without_a_neural_model(packages, tmp_path):
+    top = "translate-vi_en-vien_wordbyword"
+    archive = write_zip(tmp_path / "lexical.argosmodel", {
+        f"{top}/metadata.json": json.dumps(LEXICAL_META).encode(),
+        f"{top}/lexicon-vi_en.tsv.gz": b"\x1f\x8b not really gzip, never read here"})
+    model = models.install_archive(archive)
+    assert model.kind == "embedded-lexical" and model.lexicon_path == model.path / "lexicon-vi_en.tsv.gz"
+    assert models.resolve_model().name == top  # an embedded package may be the default
+    assert models.resolve_model("vien_wordbyword").name == top
+
+
+def test_lexical_package_without_its_lexicon_is_refused(packages, tmp_path):
+    archive = write_zip(tmp_path / "lexical.argosmodel", {
+        "translate-vi_en-vien_wordbyword/metadata.json": json.dumps(LEXICAL_META).encode()})
+    with pytest.raises(ModelInvalid, match="missing lexicon"):
+        models.install_archive(archive)
+    assert leftovers(packages) == []
+
+
+def test_embedded_packages_ranked_by_dev_chrf(packages):
+    fake_installed(packages, "translate-vi_en-vien_embedded", "embedded")
+    meta = json.loads((packages / "translate-vi_en-vien_embedded" / "metadata.json").read_text())
+    meta["vien"]["scores"] = {"dev": {"chrf": 20.0}}
+    (packages / "translate-vi_en-vien_embedded" / "metadata.json").write_text(json.dumps(meta))
+    (packages / "translate-vi_en-vien_wordbyword").mkdir()
+    (packages / "translate-vi_en-vien_wordbyword" / "metadata.json").write_text(json.dumps(LEXICAL_META))
+    assert models.resolve_model().name == "translate-vi_en-vien_wordbyword"  # chrF 30 > 20
+    meta["vien"]["scores"] = {"dev": {"chrf": 35.0}}
+    (packages / "translate-vi_en-vien_embedded" / "metadata.json").write_text(json.dumps(meta))
+    assert models.resolve_model().name == "translate-vi_en-vien_embedded"
+    fake_installed(packages, "translate-vi_en-1_9", None, "1.9")
+    assert models.resolve_model().name == "translate-vi_en-1_9"  # the official package first, always
