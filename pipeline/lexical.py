@@ -57,7 +57,7 @@ class LexicalTranslator(Translator):
         from underthesea import word_tokenize  # the segmenter the lexicon was built with
 
         self._word_tokenize = word_tokenize
-        self._table = read_lexicon(self.model.path / getattr(self.model, "lexicon", LEXICON))
+        self._table = read_lexicon(self.model.lexicon_path or self.model.path / LEXICON)
         self._ct2 = self  # marks the engine as loaded for the shared code paths
 
     def _encode(self, text: str, offset: int) -> tuple[list[str], list[tuple[int, int]]]:

@@ -51,6 +51,9 @@ class Settings:
     batch_size: int = 16  # documents per translation batch
     beam_size: int = 2
     max_batch_sentences: int = 64
+    # batches of equal-length sentences only: a document's translation then never depends on its
+    # batch-mates (beam search on padded batches can differ), so resumed and pooled runs match
+    exact_batches: bool = True
     force: bool = False
     validate: bool = True
     text_column: str = "text"  # JSONL field / CSV column with the article text
@@ -212,7 +215,8 @@ class Runner:
             from .translate import make_translator
 
             self.translator = make_translator(self.settings.model, beam_size=self.settings.beam_size,
-                                              batch_size=self.settings.max_batch_sentences, threads=threads)
+                                              batch_size=self.settings.max_batch_sentences, threads=threads,
+                                              exact_batches=self.settings.exact_batches)
             stages += [self.translator, Aligner()]
         self.pipeline = Pipeline(stages)
         self.per_document = [s for s in self.pipeline.stages if s is not self.translator and s.name != "align"]

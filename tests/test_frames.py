@@ -52,5 +52,20 @@ def test_schema_rejects_broken_output(doc):
         validate(data)
 
 
-def test_schema_is_versioned():
-    assert load_schema()["properties"]["schema"]["const"] == "vien-annotation/1"
+def test_schema_is_versioned_and_valid_draft_07():
+    import jsonschema
+
+    schema = load_schema()
+    assert schema["properties"]["schema"]["const"] == "vien-annotation/1"
+    jsonschema.Draft7Validator.check_schema(schema)
+
+
+def test_fast_validation_agrees_with_the_reference_validator(doc):
+    import jsonschema
+
+    data = frames_to_json(document_frames(doc))
+    jsonschema.Draft7Validator(load_schema()).validate(data)
+    data["source"]["edits"].append([1, 2, 3])
+    assert not jsonschema.Draft7Validator(load_schema()).is_valid(data)
+    with pytest.raises(SchemaViolation, match="source/edits"):
+        validate(data)
