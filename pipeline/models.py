@@ -225,7 +225,8 @@ def install_archive(path: Path, *, sha256: str | None = None, source: str | None
                     force: bool = False, limits: ArchiveLimits = ArchiveLimits()) -> InstalledModel:
     """Verify the ``.argosmodel`` at ``path`` and install it into Argos's package folder.
 
-    ``sha256``, when given, must match the file. Returns the installed model; raises
+    ``sha256``, when given, must match the file. Installing the very same archive again is a
+    no-op. Returns the installed model; raises
     ``ModelInvalid``/``UnsafeArchive``/``ModelChecksumMismatch``/``ModelAlreadyInstalled``,
     leaving no partial install behind.
     """
@@ -239,6 +240,9 @@ def install_archive(path: Path, *, sha256: str | None = None, source: str | None
     root = packages_dir()
     dest = root / top
     if dest.exists() and not force:
+        installed = _load_model(dest)
+        if installed is not None and installed.sha256 == digest:
+            return installed  # the same archive again: nothing to do
         raise ModelAlreadyInstalled(name=top, path=dest)
     staging = _staging_dir(root)
     try:

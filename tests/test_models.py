@@ -129,7 +129,7 @@ def test_no_model_installed_names_the_commands(packages):
 
 # ---- the fixture package ----------------------------------------------------------------------
 @needs_fixture
-def test_install_from_file_list_remove(packages, capsys):
+def test_install_from_file_list_remove(packages, capsys, tmp_path):
     model = models.install_archive(FIXTURE)
     assert model.kind == "fixture"
     assert model.sha256 == models.sha256_file(FIXTURE)
@@ -147,9 +147,16 @@ def test_install_from_file_list_remove(packages, capsys):
     listed = capsys.readouterr().out
     assert model.name in listed and "fixture" in listed and model.sha256[:12] in listed
 
+    installed_at = sidecar["installed_at"]
+    assert models.install_archive(FIXTURE).sha256 == model.sha256  # the same archive again: a no-op
+    assert json.loads((model.path / models.SIDECAR).read_text())["installed_at"] == installed_at
+    other = tmp_path / "other.argosmodel"  # same package name, different bytes
+    shutil.copy(FIXTURE, other)
+    with zipfile.ZipFile(other, "a") as zf:
+        zf.comment = b"rebuilt"
     with pytest.raises(ModelAlreadyInstalled):
-        models.install_archive(FIXTURE)
-    assert models.install_archive(FIXTURE, force=True).name == model.name
+        models.install_archive(other)
+    assert models.install_archive(other, force=True).sha256 == models.sha256_file(other)
 
     assert main(["models", "remove", model.name]) == 0
     assert models.installed_models() == [] and leftovers(packages) == []
