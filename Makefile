@@ -4,26 +4,32 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-EMBEDDED := models/embedded/translate-vi_en-vien_embedded.argosmodel
+TEST_STAMP := $(VENV)/.installed-test-stamp
+# the project's own vi->en packages; the run picks the one with the best dev-split chrF
+EMBEDDED := $(wildcard models/embedded/*.argosmodel models/wordbyword/*.argosmodel)
 
-.PHONY: install models annotate test clean-outputs
+.PHONY: install models annotate test
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[test]"
+	$(BIN)/python -m pip install -q -e .
 	# argostranslate without its Stanza/torch dependencies: we use its package registry only
 	$(BIN)/python -m pip install -q --no-deps "argostranslate>=1.9,<2"
 	touch $(STAMP)
 
 install: $(STAMP)
 
-# Installs the project's embedded vi->en model from the repository (no network).
+# Installs the project's embedded vi->en models from the repository (no network).
 models: $(STAMP)
-	$(BIN)/vien models install --file $(EMBEDDED)
+	@for f in $(EMBEDDED); do $(BIN)/vien models install --no-progress --file $$f || exit 1; done
 
 annotate: models
 	$(BIN)/vien annotate corpus -o outputs
 
-test: $(STAMP)
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e ".[test]"
+	touch $(TEST_STAMP)
+
+test: $(TEST_STAMP)
 	$(BIN)/python -m pytest
