@@ -75,6 +75,11 @@ def _parts(digits: str) -> tuple[str, str | None, bool] | None:
         head, sep, tail = digits.rpartition(",")
         if _GROUPED_COMMAS.fullmatch(digits):  # 1,234,567: English grouping
             return digits.replace(",", ""), None, True
+        if not tail.isdigit():  # 20,011.07: English grouping and decimal point
+            grouped, _, decimals = digits.rpartition(".")
+            if _GROUPED_COMMAS.fullmatch(grouped) and decimals.isdigit():
+                return grouped.replace(",", ""), decimals, True
+            return None
         if "," in head:
             return None
         if head.isdigit():

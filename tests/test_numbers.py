@@ -47,6 +47,8 @@ NUMBERS = [
     ("abc", None, "abc"),
     ("1,", None, "1,"),
     (".5", None, ".5"),
+    ("20,011.07", None, "20,011.07"),  # mixed notation, found in real text: refused, not a crash
+    ("1,234,567.25", 1234567.25, "1,234,567.25"),  # English grouping and decimal point
 ]
 
 
