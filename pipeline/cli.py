@@ -7,6 +7,7 @@ Only this module turns exceptions into messages and exit codes:
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from pathlib import Path
@@ -33,6 +34,14 @@ def _annotate(args: argparse.Namespace) -> int:
     failed, ok = len(report.failed), len(report.ok)
     skipped = [r for r in report.records if r["status"] == "skipped"]
     print(f"{ok} annotated, {failed} failed, {len(skipped)} skipped -> {report.outdir}/manifest.json")
+    model = json.loads((report.outdir / "manifest.json").read_text("utf-8"))["producer"].get("model")
+    if model:
+        note = {"embedded-lexical": "word-by-word gloss, not fluent English",
+                "embedded-neural": "small model trained by this project", "fixture": "TEST FIXTURE, not a translator",
+                }.get(model["kind"], "")
+        print(f"English by {model['name']} {model['version']} ({model['kind']}{': ' + note if note else ''})")
+    else:
+        print("no English side (--no-translate)")
     for record in report.failed:
         print(f"error: {record['reason']}", file=sys.stderr)
     for record in skipped:
