@@ -73,7 +73,8 @@ def test_rerun_skips_unchanged_and_redoes_changed(capsys, tmp_path):
     shutil.copy(SEED, folder / "seed.txt")
     (folder / "b.txt").write_text("Phi công Belenko hạ cánh ở Hakodate.", "utf-8")
     out = tmp_path / "out"
-    assert run_cli(capsys, "annotate", folder, "-o", out, "--no-translate")[0] == 0
+    code, stdout, _ = run_cli(capsys, "annotate", folder, "-o", out, "--no-translate")
+    assert code == 0 and "no English side (--no-translate)" in stdout
     (folder / "b.txt").write_text("Phi công Belenko hạ cánh ở sân bay Hakodate.", "utf-8")
     assert run_cli(capsys, "annotate", folder, "-o", out, "--no-translate")[0] == 0
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))

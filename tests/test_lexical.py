@@ -59,3 +59,26 @@ def test_document_gets_an_aligned_english_side(segmenter, translator):
     pairs = doc.alignment["tokens"][0].split()
     assert pairs and all("-" in p for p in pairs)
     assert doc.translation["model"]["kind"] == "embedded-lexical"
+
+
+PACKAGE = Path(__file__).resolve().parents[1] / "models" / "wordbyword" / "translate-vi_en-vien_wordbyword.argosmodel"
+
+
+def test_committed_package_installs_and_translates_by_default(tmp_path, monkeypatch, capsys):
+    """The README's main path: the embedded word-by-word package, installed, is picked and named."""
+    from pipeline.cli import main
+
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "packages"))
+    assert main(["models", "install", "--no-progress", "--file", str(PACKAGE)]) == 0
+    article = tmp_path / "in" / "a.txt"
+    article.parent.mkdir()
+    article.write_text("Phi công Belenko hạ cánh ở Nhật Bản ngày 6/9/1976.", "utf-8")
+    capsys.readouterr()
+    assert main(["annotate", str(article.parent), "-o", str(tmp_path / "out"), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "English by translate-vi_en-vien_wordbyword 0.1 (embedded-lexical: word-by-word gloss" in out
+    import json
+
+    data = json.loads((tmp_path / "out" / "a.json").read_text("utf-8"))
+    assert "Japan" in data["en"]["text"] and "6 September 1976" in data["en"]["text"]
+    assert data["translation"]["unprojected"] == []
