@@ -106,6 +106,8 @@ def main() -> int:
     parser.add_argument("--sentences", type=int, default=200)
     parser.add_argument("--beam-size", type=int, default=4)
     parser.add_argument("--batch-size", type=int, default=64, help="our sentences per CTranslate2 batch")
+    parser.add_argument("--exact-batches", action="store_true",
+                        help="equal-length batches only, as `vien annotate` runs by default (batch-independent output)")
     parser.add_argument("--threads", type=int, default=min(4, os.cpu_count() or 1))
     parser.add_argument("--chunk", type=int, default=20, help="sentences per argostranslate call, chunked mode")
     parser.add_argument("--argos-python", default=str(ROOT / ".venv-bench" / "bin" / "python"))
@@ -122,13 +124,14 @@ def compare(args, model: models.InstalledModel, sentences: list[str]) -> int:
     print(f"model: {model.name} (kind {model.kind}, version {model.version}, sha256 {model.sha256[:12]})")
     print(f"sentences: {len(sentences)} from {args.src}; beam {args.beam_size}; int8; {args.threads} threads; "
           f"cpu count {os.cpu_count()}")
-    translator = Translator(model, beam_size=args.beam_size, batch_size=args.batch_size, threads=args.threads)
+    translator = Translator(model, beam_size=args.beam_size, batch_size=args.batch_size, threads=args.threads,
+                            exact_batches=args.exact_batches)
     translator.translate_texts(sentences[:3])  # warm-up: model load
     t0, c0 = time.perf_counter(), time.process_time()
     ours = translator.translate_texts(sentences)
     ours_s, ours_cpu = time.perf_counter() - t0, time.process_time() - c0
     ours_tokens = target_tokens(model, ours)
-    print(f"vien batched ({args.batch_size} sentences per batch): {len(sentences) / ours_s:8.1f} sentences/s "
+    print(f"vien batched ({args.batch_size} sentences per batch{', exact' if args.exact_batches else ''}): {len(sentences) / ours_s:8.1f} sentences/s "
           f"{ours_tokens / ours_s:9.1f} target tokens/s ({ours_s:.1f} s, {ours_cpu:.1f} CPU s)")
     argos = run_argos(args, model, sentences)
     if isinstance(argos, str):

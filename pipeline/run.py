@@ -49,11 +49,12 @@ class Settings:
     translate: bool = True
     model: str | None = None
     batch_size: int = 16  # documents per translation batch
-    beam_size: int = 2
+    beam_size: int = 1  # greedy: batch-independent output (resumed runs match) and the fastest
     max_batch_sentences: int = 64
-    # batches of equal-length sentences only: a document's translation then never depends on its
-    # batch-mates (beam search on padded batches can differ), so resumed and pooled runs match
-    exact_batches: bool = True
+    # batches of equal-length sentences only, so that a document's translation never depends on its
+    # batch-mates (beam search on padded batches can differ) and resumed runs match; None: only when
+    # beam_size > 1 (greedy decoding is batch-independent anyway)
+    exact_batches: bool | None = None
     force: bool = False
     validate: bool = True
     text_column: str = "text"  # JSONL field / CSV column with the article text
@@ -216,7 +217,9 @@ class Runner:
 
             self.translator = make_translator(self.settings.model, beam_size=self.settings.beam_size,
                                               batch_size=self.settings.max_batch_sentences, threads=threads,
-                                              exact_batches=self.settings.exact_batches)
+                                              exact_batches=self.settings.beam_size > 1
+                                              if self.settings.exact_batches is None
+                                              else self.settings.exact_batches)
             stages += [self.translator, Aligner()]
         self.pipeline = Pipeline(stages)
         self.per_document = [s for s in self.pipeline.stages if s is not self.translator and s.name != "align"]
