@@ -349,8 +349,8 @@ def step_package(cfg, wd, model_dir, scores, info, out_dir):
             "note": ("TEST FIXTURE for vien's tests: a tiny model trained for minutes; its output is "
                      "not usable translation. Never use it as a translator or a default.")
             if fixture else
-            ("Small vi->en Transformer trained by the vien project on a shared 2-core CPU for well under "
-             "one epoch: VERY WEAK (see scores; the word-by-word baseline in models/wordbyword scores "
+            ("Small vi->en Transformer trained by the vien project on a shared 2-core CPU for about "
+             "1.2 epochs (~50 min): VERY WEAK (see scores; the word-by-word baseline in models/wordbyword scores "
              "higher). Install the official Argos translate-vi_en package for real translation. "
              "Research-use data terms apply (EVBNews)."),
             "scores": scores,
