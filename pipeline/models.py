@@ -56,7 +56,7 @@ INSTALL_HINT = (
 # Preference when no model is named: the official Argos package, then user-installed models,
 # then the project's embedded ones (neural or lexical: the higher dev chrF in its metadata first).
 # Fixtures are never picked automatically.
-KIND_RANK = {"argos": 0, "ct2": 1, "embedded": 2, "embedded-lexical": 2}
+KIND_RANK = {"argos": 0, "ct2": 1, "embedded": 2, "embedded-neural": 2, "embedded-lexical": 2}
 
 
 @dataclass

@@ -82,3 +82,15 @@ def test_committed_package_installs_and_translates_by_default(tmp_path, monkeypa
     data = json.loads((tmp_path / "out" / "a.json").read_text("utf-8"))
     assert "Japan" in data["en"]["text"] and "6 September 1976" in data["en"]["text"]
     assert data["translation"]["unprojected"] == []
+
+
+def test_the_embedded_package_with_the_better_dev_score_is_the_default(tmp_path, monkeypatch):
+    """Both committed embedded packages installed: the run picks the higher dev chrF (issue 4)."""
+    from pipeline import models
+
+    neural = PACKAGE.parents[1] / "embedded" / "translate-vi_en-vien_embedded.argosmodel"
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "packages"))
+    installed = [models.install_archive(p) for p in (neural, PACKAGE)]
+    assert {m.kind for m in installed} == {"embedded-neural", "embedded-lexical"}
+    best = max(installed, key=lambda m: m.scores["dev"]["chrf"])
+    assert models.resolve_model().name == best.name
