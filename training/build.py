@@ -323,6 +323,13 @@ def step_eval(wd, model_dir, test_sets=True):
     return scores
 
 
+def argos_metadata(code, name):
+    """The Argos Translate fields of a vi->en package's metadata.json."""
+    return {"package_version": "0.1", "argos_version": "1.9", "code": code, "name": name,
+            "package_name": name, "type": "translate", "from_code": "vi", "from_name": "Vietnamese",
+            "to_code": "en", "to_name": "English", "links": []}
+
+
 def step_package(cfg, wd, model_dir, scores, info, out_dir):
     name = f"translate-vi_en-{cfg['package_code']}"
     stage = wd / "package" / name
@@ -333,17 +340,7 @@ def step_package(cfg, wd, model_dir, scores, info, out_dir):
     shutil.copy(wd / "sentencepiece.model", stage / "sentencepiece.model")
     fixture = cfg["kind"] == "fixture"
     meta = {
-        "package_version": "0.1",
-        "argos_version": "1.9",
-        "code": cfg["package_code"],
-        "name": cfg["package_name"],
-        "package_name": cfg["package_name"],
-        "type": "translate",
-        "from_code": "vi",
-        "from_name": "Vietnamese",
-        "to_code": "en",
-        "to_name": "English",
-        "links": [],
+        **argos_metadata(cfg["package_code"], cfg["package_name"]),
         "vien": {
             "kind": cfg["kind"],
             "note": ("TEST FIXTURE for vien's tests: a tiny model trained for minutes; its output is "

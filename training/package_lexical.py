@@ -16,7 +16,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from .build import CITATION, DATA_CREDITS
+from .build import CITATION, DATA_CREDITS, argos_metadata
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "models" / "wordbyword"
@@ -25,18 +25,9 @@ LEXICON = "lexicon-vi_en.tsv.gz"
 
 
 def metadata(scores: dict) -> dict:
+    name = "vien word-by-word vi-en (lexical baseline: a gloss, not fluent English)"
     return {
-        "package_version": "0.1",
-        "argos_version": "1.9",
-        "code": "vien_wordbyword",
-        "name": "vien word-by-word vi-en (lexical baseline: a gloss, not fluent English)",
-        "package_name": "vien word-by-word vi-en (lexical baseline: a gloss, not fluent English)",
-        "type": "translate",
-        "from_code": "vi",
-        "from_name": "Vietnamese",
-        "to_code": "en",
-        "to_name": "English",
-        "links": [],
+        **argos_metadata("vien_wordbyword", name),
         "vien": {
             "kind": "embedded-lexical",
             "lexicon": LEXICON,
