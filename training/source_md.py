@@ -5,9 +5,10 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 from pathlib import Path
+
+from pipeline.archive import sha256_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,14 +17,6 @@ CITATION = (
     "Building a Bilingual Corpus* (EVBCorpus). Proceedings of the International Conference on Asian "
     "Language Processing (IALP 2012)."
 )
-
-
-def sha256(p: Path) -> str:
-    h = hashlib.sha256()
-    with open(p, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def write(preset: str, work: Path | None = None, out: Path | None = None) -> Path:
@@ -78,7 +71,7 @@ def write(preset: str, work: Path | None = None, out: Path | None = None) -> Pat
         f"smoothing {cfg['label_smoothing']}, dropout {cfg['dropout']}",
         f"- averaged checkpoints: {', '.join(info['averaged_checkpoints'])}",
         "- converted with `ct2-opennmt-py-converter --quantization int8 --unsafe_deserialization`",
-        f"- package size {pkg.stat().st_size / 1e6:.2f} MB, sha256 `{sha256(pkg)}`",
+        f"- package size {pkg.stat().st_size / 1e6:.2f} MB, sha256 `{sha256_file(pkg)}`",
         "",
         "## Measured scores",
         "",
