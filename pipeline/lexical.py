@@ -58,7 +58,6 @@ class LexicalTranslator(Translator):
 
         self._word_tokenize = word_tokenize
         self._table = read_lexicon(self.model.lexicon_path or self.model.path / LEXICON)
-        self._ct2 = self  # marks the engine as loaded for the shared code paths
 
     def _encode(self, text: str, offset: int) -> tuple[list[str], list[tuple[int, int]]]:
         """Vietnamese words of ``text`` and their characters (offset by ``offset``)."""
