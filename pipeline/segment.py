@@ -78,7 +78,10 @@ def align_strings(text: str, pieces: Iterable[str], start: int = 0, end: int | N
             continue
         while pos < end and (text[pos].isspace() or unicodedata.combining(text[pos])):
             pos += 1  # a mark after a space has no letter: it belongs to no word
-        stop = _match(text, pos, end, piece, 0)
+        stop = pos + len(piece)
+        if not (stop <= end and text.startswith(piece, pos)
+                and (stop == end or not unicodedata.combining(text[stop]))):  # the common case: verbatim
+            stop = _match(text, pos, end, piece, 0)
         if stop is None:
             stop = _match(text, pos, end, piece, max(1, len(piece) // 4))
         if stop is None or stop == pos:
@@ -128,8 +131,51 @@ def split_long(text: str, start: int, end: int, limit: int = MAX_SENTENCE_CHARS)
     return spans
 
 
+class PosTagger:
+    """underthesea's ``pos_tag``, the same CRF model and tags, with its features made in Rust.
+
+    ``pos_tag`` builds each word's 22 template features in Python (``tagged_feature.word2features``),
+    which took three quarters of the segment stage. underthesea_core's ``CRFFeaturizer`` reads the
+    same template language and gives the same feature strings but one: ``istitle`` is True there for
+    a word that starts with no letter (``.``, ``(``), False in Python. Those features are recomputed
+    with underthesea's own ``text_istitle``, so the tagger sees exactly what ``pos_tag`` gives it
+    (``tests/test_segment.py`` compares the tags word for word).
+    """
+
+    def __init__(self) -> None:
+        from underthesea.pipeline.pos_tag.model_crf import CRFPOSTagPredictor
+        from underthesea.pipeline.pos_tag.tagged_feature import lower_words, text_istitle
+        from underthesea_core import CRFFeaturizer
+
+        predictor = CRFPOSTagPredictor.Instance()
+        self._tagger = predictor.model
+        template = predictor.transformer.template
+        self._featurizer = CRFFeaturizer(template, lower_words)
+        self._istitle = text_istitle
+        # (feature index, offset, name) of each "T[k].istitle" template
+        self._title_features = [(j, int(m.group(1)), t) for j, t in enumerate(template)
+                                if (m := re.fullmatch(r"T\[(-?\d+)\]\.istitle", t))]
+
+    def features(self, words: Sequence[str]) -> list[list[str]]:
+        """The CRF features of each word, as underthesea's ``pos_tag`` makes them."""
+        rows = self._featurizer.process([[[w, "X"] for w in words]])[0]
+        titles = [str(self._istitle(w)) for w in words]
+        n = len(words)
+        for i, row in enumerate(rows):
+            for j, offset, name in self._title_features:
+                if 0 <= i + offset < n:
+                    row[j] = f"{name}={titles[i + offset]}"
+        return rows
+
+    def __call__(self, words: Sequence[str]) -> list[tuple[str, str]]:
+        if not words:
+            return []
+        return list(zip(words, self._tagger.tag(self.features(words))))
+
+
 class Segmenter:
-    """Stage: sentences (underthesea ``sent_tokenize`` per line) and words with POS (``pos_tag``).
+    """Stage: sentences (underthesea ``sent_tokenize`` per line) and words (``word_tokenize``) with
+    POS tags (underthesea's ``pos_tag`` model, through ``PosTagger``).
 
     Sentences never cross a line break, so a title or byline on its own line is its own sentence.
     """
@@ -139,11 +185,11 @@ class Segmenter:
     provides = ("sentences", "tokens")
 
     def __init__(self, *, pos: bool = True) -> None:
-        from underthesea import pos_tag, sent_tokenize, word_tokenize  # heavy: import lazily
+        from underthesea import sent_tokenize, word_tokenize  # heavy: import lazily
 
         self._sent_tokenize = sent_tokenize
-        self._pos_tag = pos_tag
         self._word_tokenize = word_tokenize
+        self._pos_tag = PosTagger() if pos else None
         self.pos = pos
 
     def sentence_spans(self, text: str) -> list[tuple[int, int]]:
@@ -157,9 +203,10 @@ class Segmenter:
         return spans
 
     def words(self, sentence: str) -> Sequence[tuple[str, str | None]]:
-        if self.pos:
-            return self._pos_tag(sentence)
-        return [(w, None) for w in self._word_tokenize(sentence)]
+        words = self._word_tokenize(sentence)
+        if self._pos_tag is not None:
+            return self._pos_tag(words)
+        return [(w, None) for w in words]
 
     def __call__(self, doc: Document) -> Document:
         text = doc.vi.text

@@ -70,3 +70,29 @@ def test_offsets_hold_on_every_ud_vtb_dev_sentence(segmenter, shared_data):
         for t in doc.vi.tokens:  # and they map back onto the input text
             a, b = omap.original_span(t.start, t.end)
             assert original[a:b].replace(" ", "") != ""
+
+
+def test_pos_tagger_gives_underthesea_pos_tag_word_for_word(seed_doc):
+    """PosTagger makes its features in Rust; the tags must be exactly underthesea's ``pos_tag``'s,
+    punctuation (where the Rust ``istitle`` differs) and title-case words included."""
+    from underthesea import pos_tag, word_tokenize
+
+    from pipeline.segment import PosTagger
+
+    tagger = PosTagger()
+    text = seed_doc.vi.text
+    sentences = [text[s.start:s.end] for s in seed_doc.vi.sentences]
+    sentences += ["(Ảnh: AP).", "“Belenko” - phi công, 29 tuổi.", "MIG-25 HẠ CÁNH Ở HAKODATE"]
+    for sentence in sentences:
+        assert tagger(word_tokenize(sentence)) == pos_tag(sentence), sentence
+    assert tagger([]) == []
+
+
+def test_pos_tagger_features_fix_istitle_of_punctuation():
+    from underthesea.pipeline.pos_tag.model_crf import CRFPOSTagPredictor
+
+    from pipeline.segment import PosTagger
+
+    words = ["(", "Hà Nội", ")", "đẹp", "."]
+    expected = CRFPOSTagPredictor.Instance().transformer.transform([[(w, "X") for w in words]])[0][0]
+    assert PosTagger().features(words) == expected
