@@ -7,7 +7,7 @@ is the *normalised* text produced by ingest; ``Source.edits`` maps it back to th
 from __future__ import annotations
 
 import bisect
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -157,11 +157,3 @@ class Document:
                     )
         return problems
 
-
-def to_plain(obj: Any) -> Any:
-    """Dataclasses to JSON-ready dicts, dropping in-memory-only fields."""
-    if isinstance(obj, Source):
-        d = asdict(obj)
-        d.pop("original_text")
-        return d
-    return asdict(obj)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 
 import pandas as pd
 
-from .document import Document, to_plain
+from .document import Document
 
 SCHEMA_ID = "vien-annotation/1"
 
@@ -136,9 +136,14 @@ def document_record(doc: Document) -> dict:
         mention_keys = ("id", "label", "start", "end", "text", "entity", "source", "score", "value")
         if name == "en":
             mention_keys += ("aligns_to", "method")
-        return {"text": s.text,
-                "sentences": [to_plain(x) for x in s.sentences],
-                "tokens": [to_plain(x) for x in s.tokens],
+        # explicit fields, not dataclasses.asdict: its deep copies cost more than the rest of the stage
+        sentences = [{"id": x.id, "start": x.start, "end": x.end} for x in s.sentences]
+        if name == "en":
+            for row, x in zip(sentences, s.sentences):
+                row["source_sentence"] = x.source_sentence
+        return {"text": s.text, "sentences": sentences,
+                "tokens": [{"id": t.id, "sentence": t.sentence, "start": t.start, "end": t.end, "pos": t.pos}
+                           for t in s.tokens],
                 "entities": [{k: getattr(m, k) for k in mention_keys} for m in s.entities]}
 
     vi = side(doc.vi, "vi")
@@ -150,47 +155,59 @@ def document_record(doc: Document) -> dict:
                    "edits": [[e.norm_start, e.norm_end, e.orig_start, e.orig_end, e.reason]
                              for e in doc.source.edits]},
         "producer": doc.producer, "vi": vi, "en": side(doc.en, "en"), "alignment": doc.alignment,
-        "translation": doc.translation, "entities": [to_plain(e) for e in doc.entities],
+        "translation": doc.translation, "entities": [{"id": e.id, "label": e.label, "name_vi": e.name_vi, "name_en": e.name_en,
+                      "mentions_vi": e.mentions_vi, "mentions_en": e.mentions_en} for e in doc.entities],
     }
 
 
-def _na(value):
-    return None if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) else value
+def _column(values: pd.Series | pd.api.extensions.ExtensionArray) -> list:
+    """A column as a list of plain Python values (int, float, str, or the object), missing ones None."""
+    out = values.tolist()  # masked and string arrays give Python scalars, with pd.NA where missing
+    missing = pd.isna(values)
+    if missing.any():
+        out = [None if m else v for v, m in zip(out, missing.tolist())]
+    return out
 
 
 def _records(df: pd.DataFrame, columns: dict[str, str]) -> list[dict]:
     """Rows as JSON-ready dicts, renaming frame columns to JSON keys; missing values become None."""
-    out = []
-    for row in df[list(columns)].itertuples(index=False):
-        out.append({key: _plain(_na(v)) for key, v in zip(columns.values(), row)})
+    keys = list(columns.values())
+    return [dict(zip(keys, row)) for row in zip(*(_column(df[name].array) for name in columns))]
+
+
+def _side_records(df: pd.DataFrame, columns: dict[str, str], en_only: tuple[str, ...] = ()) -> dict[str, list[dict]]:
+    """``_records`` of a table with a ``side`` column, per side; ``en_only`` columns are left out on vi.
+
+    Each column is converted once for both sides: one pass, not a filtered frame per side.
+    """
+    values = {name: _column(df[name].array) for name in columns}
+    sides = df["side"].array.tolist()
+    out = {}
+    for side_name in ("vi", "en"):
+        names = [name for name in columns if side_name == "en" or name not in en_only]
+        keys = [columns[name] for name in names]
+        out[side_name] = [dict(zip(keys, row)) for row, s in zip(zip(*(values[n] for n in names)), sides)
+                          if s == side_name]
     return out
-
-
-def _plain(value):
-    if hasattr(value, "item") and not isinstance(value, (list, dict, str)):
-        return value.item()
-    return value
 
 
 def frames_to_json(frames: Frames) -> dict:
     """The article JSON (schema ``vien-annotation/1``) of a one-document ``Frames``."""
     doc = frames.documents.iloc[0]
     d = doc["doc_id"]
+    sentences = _side_records(frames.sentences, {"sentence_id": "id", "start": "start", "end": "end",
+                                                 "source_sentence": "source_sentence"},
+                              en_only=("source_sentence",))
+    tokens = _side_records(frames.tokens, {"token_id": "id", "sentence_id": "sentence", "start": "start",
+                                           "end": "end", "pos": "pos"})
+    mentions = _side_records(frames.mentions,
+                             {"mention_id": "id", "label": "label", "start": "start", "end": "end",
+                              "text": "text", "entity_id": "entity", "source": "source", "score": "score",
+                              "value": "value", "aligns_to": "aligns_to", "method": "method"},
+                             en_only=("aligns_to", "method"))
 
     def side(name: str) -> dict:
-        s = frames.sentences[frames.sentences.side == name]
-        t = frames.tokens[frames.tokens.side == name]
-        m = frames.mentions[frames.mentions.side == name]
-        sent_cols = {"sentence_id": "id", "start": "start", "end": "end"}
-        ent_cols = {"mention_id": "id", "label": "label", "start": "start", "end": "end", "text": "text",
-                    "entity_id": "entity", "source": "source", "score": "score", "value": "value"}
-        if name == "en":
-            sent_cols["source_sentence"] = "source_sentence"
-            ent_cols.update(aligns_to="aligns_to", method="method")
-        return {"sentences": _records(s, sent_cols),
-                "tokens": _records(t, {"token_id": "id", "sentence_id": "sentence", "start": "start",
-                                       "end": "end", "pos": "pos"}),
-                "entities": _records(m, ent_cols)}
+        return {"sentences": sentences[name], "tokens": tokens[name], "entities": mentions[name]}
 
     vi = {"text": doc["vi_text"],
           "title": None if pd.isna(doc["title_start"]) else [int(doc["title_start"]), int(doc["title_end"])],
@@ -199,14 +216,16 @@ def frames_to_json(frames: Frames) -> dict:
     en = None if pd.isna(doc["en_text"]) else {"text": doc["en_text"], **side("en")}
     alignment = None
     if len(frames.alignments):
-        pairs = frames.alignments[frames.alignments.vi_word.isna()]
-        links = frames.alignments[frames.alignments.vi_word.notna()]
-        pharaoh = []
-        for vi_s, en_s in zip(pairs.vi_sentence, pairs.en_sentence):
-            sel = links[(links.vi_sentence == vi_s) & (links.en_sentence == en_s)]
-            pharaoh.append(" ".join(f"{i}-{j}" for i, j in zip(sel.vi_word, sel.en_word)))
-        alignment = {"sentences": [[int(a), int(b)] for a, b in zip(pairs.vi_sentence, pairs.en_sentence)],
-                     "tokens": pharaoh}
+        vi_s, en_s, vi_w, en_w = (_column(frames.alignments[c].array)
+                                  for c in ("vi_sentence", "en_sentence", "vi_word", "en_word"))
+        pairs, links = [], {}  # sentence-link rows in order; word links of each sentence pair
+        for key, i, j in zip(zip(vi_s, en_s), vi_w, en_w):
+            if i is None:
+                pairs.append(key)
+            else:
+                links.setdefault(key, []).append(f"{i}-{j}")
+        alignment = {"sentences": [list(pair) for pair in pairs],
+                     "tokens": [" ".join(links.get(pair, ())) for pair in pairs]}
     return {
         "schema": SCHEMA_ID,
         "doc_id": d,

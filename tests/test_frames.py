@@ -69,3 +69,35 @@ def test_fast_validation_agrees_with_the_reference_validator(doc):
     assert not jsonschema.Draft7Validator(load_schema()).is_valid(data)
     with pytest.raises(SchemaViolation, match="source/edits"):
         validate(data)
+
+
+def _types(value, path="$"):
+    """(path, type name) of every value that is not a plain JSON type."""
+    if isinstance(value, dict):
+        return [bad for k, v in value.items() for bad in _types(v, f"{path}.{k}")]
+    if isinstance(value, list):
+        return [bad for i, v in enumerate(value) for bad in _types(v, f"{path}[{i}]")]
+    return [] if value is None or type(value) in (str, int, float, bool) else [(path, type(value).__name__)]
+
+
+def test_json_from_frames_is_plain_python_with_nulls_for_missing_values():
+    import copy
+
+    from tests.handmade import belenko_doc
+
+    data = belenko_doc()
+    data["vi"]["tokens"][0]["pos"] = None
+    data["vi"]["entities"][0]["score"] = None
+    data["en"]["entities"][0]["aligns_to"] = None
+    # a sentence pair without word links, and two vi sentences linked to one en sentence
+    data["alignment"] = {"sentences": [[0, 0], [2, 1], [1, 1]], "tokens": ["0-0 1-1", "", "0-0 2-3"]}
+    expected = copy.deepcopy(data)
+    out = frames_to_json(json_to_frames(data))
+    assert out == expected
+    assert json.dumps(out, ensure_ascii=False) == json.dumps(expected, ensure_ascii=False)  # key order too
+    assert _types(out) == []
+    assert out["vi"]["tokens"][0]["pos"] is None and out["vi"]["entities"][0]["score"] is None
+    assert type(out["vi"]["entities"][1]["score"]) is float and type(out["source"]["size"]) is int
+    assert all(type(t["start"]) is int for t in out["en"]["tokens"])
+    assert "source_sentence" not in out["vi"]["sentences"][0] and "aligns_to" not in out["vi"]["entities"][0]
+    validate(out)
