@@ -101,3 +101,15 @@ def test_json_from_frames_is_plain_python_with_nulls_for_missing_values():
     assert all(type(t["start"]) is int for t in out["en"]["tokens"])
     assert "source_sentence" not in out["vi"]["sentences"][0] and "aligns_to" not in out["vi"]["entities"][0]
     validate(out)
+
+
+def test_json_text_is_indented_utf8_that_parses_back_to_the_same_object():
+    from pipeline.frames import json_text
+    from tests.handmade import belenko_doc
+
+    data = belenko_doc()
+    text = json_text(data)
+    assert json.loads(text) == data
+    assert "Lầu Năm Góc" in text and "\\u" not in text  # non-ASCII written as is
+    assert text.startswith('{\n  "schema": "vien-annotation/1",\n')
+    assert json.loads(json_text({1: "a"})) == json.loads(json.dumps({1: "a"}))
