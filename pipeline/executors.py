@@ -113,24 +113,29 @@ def _pool_prepare(entry: InputFile) -> Result:
 
 
 def _pool_render(result: Result) -> Result:
-    return _portable(_pool_runner.render(result))
+    return _portable(_pool_runner.render(_pool_runner.align(result)))
 
 
 class PoolExecutor:
-    """Vietnamese stages and JSON rendering in worker processes; batched translation in this one.
+    """Vietnamese stages, alignment and JSON rendering in worker processes; batched translation in
+    this one.
 
-    ``workers`` processes (default: one per core) run ingest, segment and entities; this process
-    translates and aligns a batch while the pool prepares the next one, with
-    ``translate_threads`` CTranslate2 threads (default 1, so a 2-core machine has one core
-    translating and the pool on both cores when translation waits). At most ``prefetch`` batches
-    are prepared ahead.
+    This process does nothing but translate, batch after batch, with ``translate_threads``
+    CTranslate2 threads (default 1); ``workers`` processes (default: the other cores, at least one)
+    read, segment and find entities in the batches ahead, and align and render the batches behind.
+    So on two cores one translates while the other does everything else. At most ``prefetch``
+    batches are prepared ahead. Without translation the workers default to one per core.
     """
 
     def __init__(self, workers: int | None = None, *, translate_threads: int = 1, prefetch: int = 2) -> None:
-        self.workers = workers or default_workers()
+        self.workers = workers
         self.translate_threads = translate_threads
         self.prefetch = prefetch
 
+    def worker_count(self, translating: bool) -> int:
+        if self.workers:
+            return self.workers
+        return max(1, default_workers() - self.translate_threads) if translating else default_workers()
     def run(self, runner: Runner, batches: Iterable[list[InputFile]]) -> Iterator[Iterable[Result]]:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -140,7 +145,7 @@ class PoolExecutor:
         worker_settings = replace(runner.settings, translate=False)
         # spawn, not fork: this process may already hold CTranslate2's threads
         context = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_pool_init,
+        pool = ProcessPoolExecutor(self.worker_count(translating), mp_context=context, initializer=_pool_init,
                                    initargs=(worker_settings, runner.producer, not translating))
         try:
             prepared: deque[list] = deque()
@@ -162,7 +167,7 @@ class PoolExecutor:
                 if not translating:
                     yield results
                     continue
-                done = runner.translate_batch(results)
+                done = runner.translate_batch(results, align=False)
                 rendering.append([pool.submit(_pool_render, r) if r[1] is not None else r for r in done])
                 while len(rendering) > 1:  # the previous batch has rendered meanwhile
                     yield _collect(rendering.popleft())

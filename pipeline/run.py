@@ -205,14 +205,15 @@ class Runner:
         """``threads``: CTranslate2 threads for translation (default: the translator's own);
         an executor that runs other stages beside translation lowers it. It does not change outputs,
         so it is not part of the producer or the fingerprint."""
+        from .align import Aligner
         from .entities import EntityRecognizer
         from .segment import Segmenter
 
         self.settings = settings or Settings()
         stages = [Segmenter(), EntityRecognizer()]
         self.translator = None
+        self.aligner = Aligner()  # cheap until used; a pool worker aligns without translating
         if self.settings.translate:  # resolve the model first: a missing one stops the run here
-            from .align import Aligner
             from .translate import make_translator
 
             self.translator = make_translator(self.settings.model, beam_size=self.settings.beam_size,
@@ -220,7 +221,7 @@ class Runner:
                                               exact_batches=self.settings.beam_size > 1
                                               if self.settings.exact_batches is None
                                               else self.settings.exact_batches)
-            stages += [self.translator, Aligner()]
+            stages += [self.translator, self.aligner]
         self.pipeline = Pipeline(stages)
         self.per_document = [s for s in self.pipeline.stages if s is not self.translator and s.name != "align"]
         self.timings: Counter[str] = Counter()  # seconds per stage in this process (bench/ reads it)
@@ -258,8 +259,9 @@ class Runner:
             return entry, None, exc, time.perf_counter() - t0
         return entry, doc, None, time.perf_counter() - t0
 
-    def translate_batch(self, prepared: list[Result]) -> Iterator[Result]:
-        """Translate and align the prepared documents of a batch together; failures pass through."""
+    def translate_batch(self, prepared: list[Result], *, align: bool = True) -> Iterator[Result]:
+        """Translate the prepared documents of a batch together, then align each (unless ``align``
+        is false: a pool worker aligns them); failures pass through."""
         ready = [r for r in prepared if r[1] is not None]
         yield from (r for r in prepared if r[1] is None)
         if self.translator is None or not ready:
@@ -269,32 +271,42 @@ class Runner:
         try:
             docs = list(self.translator.pipe([d for _, d, _, _ in ready],
                                              batch_size=self.settings.batch_size))
-            t1 = time.perf_counter()
-            aligner = self.pipeline.stages[-1]
-            docs = [aligner(d) for d in docs]
-            self.timings["translate"] += t1 - t0
-            self.timings["align"] += time.perf_counter() - t1
             share = (time.perf_counter() - t0) / len(docs)
-            yield from ((e, d, None, s + share) for (e, _, _, s), d in zip(ready, docs))
+            self.timings["translate"] += time.perf_counter() - t0
+            translated = [(e, d, None, s + share) for (e, _, _, s), d in zip(ready, docs)]
         except Exception:  # find the document that broke the batch: retry one by one
+            translated = []
             for entry, doc, _, seconds in ready:
                 t1 = time.perf_counter()
                 try:
-                    doc = self.pipeline.stages[-1](next(iter(self.translator.pipe([doc], batch_size=1))))
-                    yield entry, doc, None, seconds + time.perf_counter() - t1
+                    doc = next(iter(self.translator.pipe([doc], batch_size=1)))
+                    translated.append((entry, doc, None, seconds + time.perf_counter() - t1))
                 except Exception as exc:
-                    yield entry, None, exc, seconds + time.perf_counter() - t1
+                    translated.append((entry, None, exc, seconds + time.perf_counter() - t1))
+        yield from (self.align(r) for r in translated) if align else translated
+
+    def align(self, result: Result) -> Result:
+        """The align stage on one translated result (English words, alignment, projected entities)."""
+        entry, doc, exc, seconds = result
+        if doc is None or doc.en is None:
+            return result
+        t0 = time.perf_counter()
+        try:
+            doc = self.aligner(doc)
+            doc.annotations.update(self.aligner.provides)
+        except Exception as err:
+            return entry, None, err, seconds + time.perf_counter() - t0
+        self.timings["align"] += time.perf_counter() - t0
+        return entry, doc, None, seconds + time.perf_counter() - t0
 
     def render(self, result: Result) -> Result:
         """The frames/JSON stage: turn a result's document into ``Rendered`` output text."""
         entry, doc, exc, seconds = result
         if doc is None:
             return result
-        from .frames import json_text
-
         t0 = time.perf_counter()
         try:
-            rendered = Rendered(json_text(self.to_json(doc)),
+            rendered = Rendered(json.dumps(self.to_json(doc), ensure_ascii=False, indent=1),
                                 doc.source.sha256, len(doc.vi.sentences), len(doc.vi.entities))
         except Exception as err:
             return entry, None, err, seconds + time.perf_counter() - t0

@@ -119,6 +119,17 @@ def test_dask_executor_defaults_to_one_worker_per_core():
     assert DaskExecutor().workers == len(os.sched_getaffinity(0))
 
 
+def test_pool_leaves_translation_its_core():
+    import os
+
+    from pipeline.executors import PoolExecutor
+
+    cores = len(os.sched_getaffinity(0))
+    assert PoolExecutor().worker_count(translating=True) == max(1, cores - 1)
+    assert PoolExecutor().worker_count(translating=False) == cores
+    assert PoolExecutor(3).worker_count(translating=True) == 3
+
+
 def test_load_with_dask_engine_gives_the_pandas_tables(local_out):
     import dask
     import pandas as pd
