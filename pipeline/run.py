@@ -304,9 +304,11 @@ class Runner:
         entry, doc, exc, seconds = result
         if doc is None:
             return result
+        from .frames import json_text
+
         t0 = time.perf_counter()
         try:
-            rendered = Rendered(json.dumps(self.to_json(doc), ensure_ascii=False, indent=1),
+            rendered = Rendered(json_text(self.to_json(doc)),
                                 doc.source.sha256, len(doc.vi.sentences), len(doc.vi.entities))
         except Exception as err:
             return entry, None, err, seconds + time.perf_counter() - t0
