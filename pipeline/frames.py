@@ -116,7 +116,8 @@ def _typed(table: str, df: pd.DataFrame | list[dict] | None) -> pd.DataFrame:
     columns = {}
     for name, dtype, _ in spec:
         values = [row.get(name) for row in rows]
-        columns[name] = pd.Series(values, dtype=object) if dtype == "object" else pd.array(values, dtype=_DTYPES[dtype])
+        columns[name] = (pd.Series(values, dtype=object) if dtype == "object"
+                         else pd.array(values, dtype=_DTYPES[dtype]))
     return pd.DataFrame(columns, copy=False)
 
 
@@ -142,11 +143,9 @@ def document_record(doc: Document) -> dict:
         if name == "en":
             mention_keys += ("aligns_to", "method")
         # explicit fields, not dataclasses.asdict: its deep copies cost more than the rest of the stage
-        sentences = [{"id": x.id, "start": x.start, "end": x.end} for x in s.sentences]
-        if name == "en":
-            for row, x in zip(sentences, s.sentences):
-                row["source_sentence"] = x.source_sentence
-        return {"text": s.text, "sentences": sentences,
+        return {"text": s.text,
+                "sentences": [{"id": x.id, "start": x.start, "end": x.end,
+                               "source_sentence": x.source_sentence} for x in s.sentences],
                 "tokens": [{"id": t.id, "sentence": t.sentence, "start": t.start, "end": t.end, "pos": t.pos}
                            for t in s.tokens],
                 "entities": [{k: getattr(m, k) for k in mention_keys} for m in s.entities]}
@@ -160,12 +159,13 @@ def document_record(doc: Document) -> dict:
                    "edits": [[e.norm_start, e.norm_end, e.orig_start, e.orig_end, e.reason]
                              for e in doc.source.edits]},
         "producer": doc.producer, "vi": vi, "en": side(doc.en, "en"), "alignment": doc.alignment,
-        "translation": doc.translation, "entities": [{"id": e.id, "label": e.label, "name_vi": e.name_vi, "name_en": e.name_en,
+        "translation": doc.translation,
+        "entities": [{"id": e.id, "label": e.label, "name_vi": e.name_vi, "name_en": e.name_en,
                       "mentions_vi": e.mentions_vi, "mentions_en": e.mentions_en} for e in doc.entities],
     }
 
 
-def _column(values: pd.Series | pd.api.extensions.ExtensionArray) -> list:
+def _column(values: pd.api.extensions.ExtensionArray) -> list:
     """A column as a list of plain Python values (int, float, str, or the object), missing ones None."""
     out = values.tolist()  # masked and string arrays give Python scalars, with pd.NA where missing
     missing = pd.isna(values)
@@ -180,7 +180,8 @@ def _records(df: pd.DataFrame, columns: dict[str, str]) -> list[dict]:
     return [dict(zip(keys, row)) for row in zip(*(_column(df[name].array) for name in columns))]
 
 
-def _side_records(df: pd.DataFrame, columns: dict[str, str], en_only: tuple[str, ...] = ()) -> dict[str, list[dict]]:
+def _side_records(df: pd.DataFrame, columns: dict[str, str],
+                  en_only: tuple[str, ...] = ()) -> dict[str, list[dict]]:
     """``_records`` of a table with a ``side`` column, per side; ``en_only`` columns are left out on vi.
 
     Each column is converted once for both sides: one pass, not a filtered frame per side.
