@@ -98,7 +98,9 @@ def run(inputs: Path, outdir: Path, settings: Settings, executor_name: str, work
     stages = {name: round(runner.timings.get(name, 0.0), 3) for name in STAGES}
     measured = sum(stages.values())
     return {
-        "executor": executor_name, "workers": getattr(executor, "workers", 1),
+        "executor": executor_name,
+        "workers": executor.worker_count(settings.translate) if hasattr(executor, "worker_count")
+        else getattr(executor, "workers", 1),
         "translate": settings.translate,
         "model": runner.producer.get("model", {}).get("name"),
         "articles": len(report.records), "ok": len(ok), "failed": len(report.failed),
@@ -125,9 +127,16 @@ def show(r: dict) -> None:
             print(f"{name:10} {seconds:8.2f} {seconds / measured:6.1%}")
         print(f"{'other':10} {r['other_s']:8.2f}   (journal, writes, waiting; not in the shares)")
         if r["translate"]:
-            rest = measured - r["stages_s"]["translate"]
-            print(f"non-translation stages: {rest:.2f} s = {rest / measured:.1%} of the stages' time; "
-                  f"translate: {r['sentences'] / max(r['stages_s']['translate'], 1e-9):.1f} sentences/s")
+            translate = r["stages_s"]["translate"]
+            print(f"translate: {r['sentences'] / max(translate, 1e-9):.1f} sentences/s")
+            if r["executor"] == "local":
+                rest = measured - translate
+                print(f"non-translation stages: {rest:.2f} s = {rest / measured:.1%} of the stages' time")
+            if r["executor"] == "pool":  # the other stages run beside translation: what do they add?
+                run = r["wall_s"] - r["startup_s"]
+                print(f"translation ran {translate:.2f} s of the run's {run:.2f} s after startup; the other "
+                      f"{run - translate:.2f} s ({(run - translate) / run:.1%}) is what the non-translation "
+                      f"stages added (waiting for the workers, writes)")
     tree = f"{r['peak_tree_rss_mb']} MB" if r["peak_tree_rss_mb"] is not None else "n/a (pip install psutil)"
     print(f"peak_rss_mb={r['peak_rss_mb']} (this process)  peak_tree_rss_mb={tree} (with workers)")
 

@@ -39,12 +39,16 @@ class Aligner:
     def __init__(self) -> None:
         self._tokenizer = None
 
-    def _tokenize(self, text: str):
+    def load(self) -> Aligner:
+        """Load spaCy's English tokenizer now (else on first use)."""
         if self._tokenizer is None:
             import spacy
 
             self._tokenizer = spacy.blank("en").tokenizer
-        return self._tokenizer(text)
+        return self
+
+    def _tokenize(self, text: str):
+        return self.load()._tokenizer(text)
 
     def __call__(self, doc: Document) -> Document:
         if doc.en is None:

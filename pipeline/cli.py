@@ -198,12 +198,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text-column", help="JSONL field / CSV column with the article text (default: text)")
     p.add_argument("--id-column", help="JSONL field / CSV column with the article id (default: id; else the row number)")
     p.add_argument("--config", help="TOML file whose [annotate] table overrides the defaults")
-    p.add_argument("--executor", choices=("local", "pool", "dask"), default="local",
-                   help="where the stages run: this process (default), a process pool for the Vietnamese "
-                        "stages beside batched translation, or Dask workers")
+    p.add_argument("--executor", choices=("auto", "local", "pool", "dask"), default="auto",
+                   help="where the stages run: this process (local), a process pool for the other stages "
+                        "beside batched translation (pool), or Dask workers; auto (the default) is pool "
+                        "with two cores or more and more than one batch of articles, else local")
     p.add_argument("--scheduler", help="Dask scheduler address (default: start a local cluster)")
     p.add_argument("--workers", type=_positive_int,
-                   help="pool processes or local Dask workers (default: one per core)")
+                   help="pool processes (default: one per core, less one when translating) or local Dask "
+                        "workers (default: one per core)")
     p.set_defaults(func=_annotate)
 
     ev = sub.add_parser("eval", help="measure quality on gold data").add_subparsers(dest="what", required=True)

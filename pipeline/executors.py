@@ -5,7 +5,9 @@ outputs and the manifest; an executor only turns batches of ``InputFile`` into r
 ``(entry, Rendered or None, error or None, seconds)``, one list per batch, as batches finish. So
 outputs, manifest and resume are the same whichever executor ran, byte for byte but the timings.
 
-- ``LocalExecutor``: everything in this process, batch after batch (the default).
+- ``AutoExecutor`` (``vien annotate``'s default): a pool when there are two cores or more and more
+  than one batch to annotate, else this process.
+- ``LocalExecutor``: everything in this process, batch after batch (``annotate()``'s default).
 - ``PoolExecutor``: a process pool reads, segments and finds entities (the CPU-bound Vietnamese
   stages; models loaded once per worker by the pool's initializer) and renders the JSON, while this
   process translates whole batches with CTranslate2 on few threads, so the two share the cores.
@@ -28,7 +30,9 @@ from typing import Protocol
 from .errors import OptionalDependencyMissing, VienError, WorkerMismatch
 from .run import InputFile, Result, Runner, Settings, _error_record
 
-EXECUTORS = ("local", "pool", "dask")
+log = logging.getLogger(__name__)
+
+EXECUTORS = ("auto", "local", "pool", "dask")
 
 
 class Executor(Protocol):
@@ -71,6 +75,8 @@ def default_workers() -> int:
 
 def make_executor(name: str, *, workers: int | None = None, scheduler: str | None = None) -> Executor:
     """The executor called ``name`` (one of ``EXECUTORS``)."""
+    if name == "auto":
+        return AutoExecutor(workers)
     if name == "local":
         return LocalExecutor()
     if name == "pool":
@@ -91,6 +97,32 @@ class LocalExecutor:
             yield (runner.render(result) for result in runner.annotate_batch(batch))
 
 
+# ---- auto ----------------------------------------------------------------------------------------
+class AutoExecutor:
+    """A ``PoolExecutor`` when this machine has several cores and the run more than one batch: one
+    core translates while the others do the rest. Otherwise ``LocalExecutor``: starting worker
+    processes (a few seconds each) does not pay for a single batch. Translation gets one thread
+    either way when there are several cores, so the choice, made once the batches are known, does
+    not need another translator."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.pool = PoolExecutor(workers)
+        self.local = LocalExecutor()
+        self.translate_threads = self.pool.translate_threads if default_workers() > 1 else None
+
+    def choose(self, several_batches: bool) -> Executor:
+        return self.pool if several_batches and default_workers() > 1 else self.local
+
+    def run(self, runner: Runner, batches: Iterable[list[InputFile]]) -> Iterator[Iterable[Result]]:
+        import itertools
+
+        batches = iter(batches)
+        head = list(itertools.islice(batches, 2))
+        chosen = self.choose(len(head) > 1)
+        log.info("executor: %s", "pool" if chosen is self.pool else "local")
+        yield from chosen.run(runner, itertools.chain(head, batches))
+
+
 # ---- process pool ---------------------------------------------------------------------------------
 _pool_runner: Runner | None = None
 _pool_renders_prepared = False
@@ -102,6 +134,8 @@ def _pool_init(settings: Settings, producer: dict, render_prepared: bool) -> Non
     global _pool_runner, _pool_renders_prepared
     _pool_runner = Runner(settings)
     _pool_runner.producer = producer
+    if not render_prepared:  # the parent translates: this worker aligns
+        _pool_runner.aligner.load()
     _pool_renders_prepared = render_prepared
 
 

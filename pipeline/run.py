@@ -221,7 +221,7 @@ class Runner:
                                               exact_batches=self.settings.beam_size > 1
                                               if self.settings.exact_batches is None
                                               else self.settings.exact_batches)
-            stages += [self.translator, self.aligner]
+            stages += [self.translator, self.aligner.load()]
         self.pipeline = Pipeline(stages)
         self.per_document = [s for s in self.pipeline.stages if s is not self.translator and s.name != "align"]
         self.timings: Counter[str] = Counter()  # seconds per stage in this process (bench/ reads it)

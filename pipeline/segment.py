@@ -191,6 +191,7 @@ class Segmenter:
         self._word_tokenize = word_tokenize
         self._pos_tag = PosTagger() if pos else None
         self.pos = pos
+        self.words("Việt Nam")  # underthesea loads its word-segmentation model on first use: now
 
     def sentence_spans(self, text: str) -> list[tuple[int, int]]:
         spans: list[tuple[int, int]] = []

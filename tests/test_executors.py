@@ -33,7 +33,7 @@ def annotate_cli(folder, out, *extra) -> int:
 @pytest.fixture(scope="module")
 def local_out(inputs, tmp_path_factory):
     out = tmp_path_factory.mktemp("local")
-    assert annotate_cli(inputs, out) == 1  # broken.txt fails
+    assert annotate_cli(inputs, out, "--executor", "local") == 1  # broken.txt fails
     return out
 
 
@@ -128,6 +128,23 @@ def test_pool_leaves_translation_its_core():
     assert PoolExecutor().worker_count(translating=True) == max(1, cores - 1)
     assert PoolExecutor().worker_count(translating=False) == cores
     assert PoolExecutor(3).worker_count(translating=True) == 3
+
+
+def test_auto_runs_one_batch_here_and_several_in_a_pool(monkeypatch):
+    from pipeline import executors
+
+    auto = make_executor("auto")
+    assert auto.choose(several_batches=False) is auto.local
+    monkeypatch.setattr(executors, "default_workers", lambda: 2)
+    assert auto.choose(several_batches=True) is auto.pool
+    monkeypatch.setattr(executors, "default_workers", lambda: 1)
+    assert auto.choose(several_batches=True) is auto.local
+
+
+def test_auto_writes_what_local_writes(inputs, local_out, tmp_path):
+    out = tmp_path / "auto"  # the default executor: several batches, so a pool on two cores
+    assert annotate_cli(inputs, out) == 1  # 4 inputs, 2 batches
+    assert_same_run(local_out, out)
 
 
 def test_load_with_dask_engine_gives_the_pandas_tables(local_out):
