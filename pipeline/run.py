@@ -28,7 +28,7 @@ from . import __version__
 from .core import Pipeline
 from .document import Document
 from .errors import InputNotFound, NoInputFiles, NotText, UnsupportedFormat, VienError
-from .frames import document_frames, frames_to_json
+from .frames import document_frames, frames_to_json, json_text
 from .readers import MULTI_DOCUMENT, SUFFIXES, ReadOptions, Record, RecordSource, read_document, read_records
 from .schema import validate
 
@@ -304,8 +304,6 @@ class Runner:
         entry, doc, exc, seconds = result
         if doc is None:
             return result
-        from .frames import json_text
-
         t0 = time.perf_counter()
         try:
             rendered = Rendered(json_text(self.to_json(doc)),
