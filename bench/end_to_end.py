@@ -90,6 +90,8 @@ def run(inputs: Path, outdir: Path, settings: Settings, executor_name: str, work
     with TreeMemory() as memory:
         t0 = time.perf_counter()
         runner = Runner(settings, threads=executor.translate_threads)
+        if executor_name == "local":  # the models it would load on the first article (a pool's workers load theirs)
+            runner.load()
         startup = time.perf_counter() - t0
         report = annotate([inputs], outdir, settings, progress=False, runner=runner, executor=executor)
         wall = time.perf_counter() - t0

@@ -93,6 +93,7 @@ class LocalExecutor:
     translate_threads = None
 
     def run(self, runner: Runner, batches: Iterable[list[InputFile]]) -> Iterator[Iterable[Result]]:
+        runner.load()
         for batch in batches:
             yield (runner.render(result) for result in runner.annotate_batch(batch))
 
@@ -134,6 +135,7 @@ def _pool_init(settings: Settings, producer: dict, render_prepared: bool) -> Non
     global _pool_runner, _pool_renders_prepared
     _pool_runner = Runner(settings)
     _pool_runner.producer = producer
+    _pool_runner.per_document  # load the models before the first article
     if not render_prepared:  # the parent translates: this worker aligns
         _pool_runner.aligner.load()
     _pool_renders_prepared = render_prepared

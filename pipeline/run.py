@@ -206,13 +206,12 @@ class Runner:
         an executor that runs other stages beside translation lowers it. It does not change outputs,
         so it is not part of the producer or the fingerprint."""
         from .align import Aligner
-        from .entities import EntityRecognizer
-        from .segment import Segmenter
 
         self.settings = settings or Settings()
-        stages = [Segmenter(), EntityRecognizer()]
         self.translator = None
-        self.aligner = Aligner()  # cheap until used; a pool worker aligns without translating
+        self.aligner = Aligner()  # loads its tokenizer on first use
+        self._per_document: list | None = None  # built on first use: see ``per_document``
+        names = ["segment", "entities"]
         if self.settings.translate:  # resolve the model first: a missing one stops the run here
             from .translate import make_translator
 
@@ -221,14 +220,12 @@ class Runner:
                                               exact_batches=self.settings.beam_size > 1
                                               if self.settings.exact_batches is None
                                               else self.settings.exact_batches)
-            stages += [self.translator, self.aligner.load()]
-        self.pipeline = Pipeline(stages)
-        self.per_document = [s for s in self.pipeline.stages if s is not self.translator and s.name != "align"]
+            names += [self.translator.name, self.aligner.name]
         self.timings: Counter[str] = Counter()  # seconds per stage in this process (bench/ reads it)
         self.producer = {
             "pipeline": f"vien {__version__}",
             "versions": versions(),
-            "stages": self.pipeline.names,
+            "stages": names,
             "settings": {k: v for k, v in asdict(self.settings).items() if k not in ("force", "validate")},
         }
         if self.translator is not None:
@@ -236,6 +233,26 @@ class Runner:
             model["settings"] = {k: v for k, v in model.get("settings", {}).items() if k != "threads"}
             self.producer["model"] = model
         self.fingerprint = hashlib.sha256(json.dumps(self.producer, sort_keys=True).encode()).hexdigest()
+
+    @property
+    def per_document(self) -> list:
+        """The per-document stages, segment and entities, built on first use (a few seconds of
+        model loading): a pool's parent process only translates and never builds them."""
+        if self._per_document is None:
+            from .entities import EntityRecognizer
+            from .segment import Segmenter
+
+            stages = [Segmenter(), EntityRecognizer()]
+            Pipeline([*stages, *([self.translator, self.aligner] if self.translator else [])])  # check order
+            self._per_document = stages
+        return self._per_document
+
+    def load(self) -> Runner:
+        """Load every model this runner may use now, rather than on first use."""
+        self.per_document
+        if self.translator is not None:
+            self.aligner.load()
+        return self
 
     # -- one batch ---------------------------------------------------------------------------
     def annotate_batch(self, entries: list[InputFile]) -> Iterator[Result]:
