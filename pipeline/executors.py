@@ -156,16 +156,23 @@ class PoolExecutor:
     """Vietnamese stages, alignment and JSON rendering in worker processes; batched translation in
     this one.
 
-    This process does nothing but translate, batch after batch, with ``translate_threads``
-    CTranslate2 threads (default 1); ``workers`` processes (default: the other cores, at least one)
-    read, segment and find entities in the batches ahead, and align and render the batches behind.
-    So on two cores one translates while the other does everything else. At most ``prefetch``
-    batches are prepared ahead. Without translation the workers default to one per core.
+    This process does nothing but translate, with ``translate_threads`` CTranslate2 threads
+    (default 1); ``workers`` processes (default: the other cores, at least one) read, segment and
+    find entities in the articles ahead, and align and render the ones behind. So on two cores one
+    translates while the other does everything else.
+
+    Batches are translated in chunks of at most ``chunk`` articles, so that translation starts
+    after a few articles rather than a whole batch, and the workers' last renders after it are
+    few; outputs do not depend on it (greedy decoding, and beam search on exact batches, translate
+    each sentence as it would alone). At most ``prefetch`` chunks (default: workers + 1) are
+    prepared ahead. Without translation the workers default to one per core.
     """
 
-    def __init__(self, workers: int | None = None, *, translate_threads: int = 1, prefetch: int = 2) -> None:
+    def __init__(self, workers: int | None = None, *, translate_threads: int = 1, chunk: int = 4,
+                 prefetch: int | None = None) -> None:
         self.workers = workers
         self.translate_threads = translate_threads
+        self.chunk = chunk
         self.prefetch = prefetch
 
     def worker_count(self, translating: bool) -> int:
@@ -186,7 +193,8 @@ class PoolExecutor:
         try:
             prepared: deque[list] = deque()
             rendering: deque[list] = deque()
-            batches = iter(batches)
+            batches = (batch[i:i + self.chunk] for batch in batches for i in range(0, len(batch), self.chunk))
+            prefetch = self.prefetch or self.worker_count(translating) + 1
 
             def submit_next() -> bool:
                 batch = next(batches, None)
@@ -195,7 +203,7 @@ class PoolExecutor:
                 prepared.append([pool.submit(_pool_prepare, entry) for entry in batch])
                 return True
 
-            while len(prepared) < self.prefetch and submit_next():
+            while len(prepared) < prefetch and submit_next():
                 pass
             while prepared:
                 results = [f.result() for f in prepared.popleft()]

@@ -39,7 +39,9 @@ log = logging.getLogger("vien")
 
 MANIFEST = "manifest.json"
 JOURNAL = ".vien-journal.jsonl"
-MANIFEST_EVERY_S = 2.0  # the manifest is rewritten after each batch, and within one at most this often
+# the manifest (every record so far) is rewritten at most this often while a run goes on, and at its
+# end; the journal, appended and synced per article, is what a resumed run reads
+MANIFEST_EVERY_S = 5.0
 
 
 @dataclass
@@ -440,8 +442,6 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
                 if time.monotonic() - written >= MANIFEST_EVERY_S:
                     write_manifest(outdir, report, runner, final=False)
                     written = time.monotonic()
-            write_manifest(outdir, report, runner, final=False)
-            written = time.monotonic()
     bar.close()
     write_manifest(outdir, report, runner, final=True)
     return report
