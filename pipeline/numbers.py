@@ -1,9 +1,10 @@
-"""Vietnamese number notation in, English notation out.
+"""Vietnamese number notation in, English notation out: the one number parser of the pipeline.
 
 Vietnamese writes ``.`` between groups of thousands and ``,`` before decimals (``1.234.567,5``);
-English does the reverse (``1,234,567.5``). This module parses the Vietnamese forms and renders
-them the English way, for the translation stage (numbers must come out in English notation) and
-the entity stage (QUANTITY values).
+English does the reverse (``1,234,567.5``). :func:`parse_number` reads a number into its parts
+(:class:`ParsedNumber`); the translation stage uses it to render numbers the English way, and the
+entity stage (``pipeline/entities/quantities.py``) to read QUANTITY values, whose surfaces it finds
+with :data:`VI_NUMBER`.
 
 Decisions for the ambiguous forms (each one is a row of ``tests/test_numbers.py``):
 
@@ -12,26 +13,42 @@ Decisions for the ambiguous forms (each one is a row of ``tests/test_numbers.py`
 - ``2,8``, ``0,5``, ``1.234,5``: one comma is the decimal mark -> float. ``1,020`` is therefore
   1.02, as Vietnamese writes it: the source language's convention wins over a guess.
 - ``1.5``, ``3.14``, ``0.500``: a single dot not followed by exactly three digits cannot be Vietnamese
-  grouping; it is read as an English decimal point that leaked into the text -> 1.5, 3.14.
+  grouping; it is read as an English decimal point that leaked into the text -> 1.5, 3.14. A
+  leading ``0`` group is never thousands, so ``0.500`` is 0.5 (the quantity parser used to read
+  it as 500, a reading no writer means) and ``0.500,5`` is malformed.
 - ``1,234,567`` (several commas, all groups of three): cannot be a Vietnamese decimal; read as
   English grouping -> 1234567.
-- ``6.9.1976``, ``1.2.3``, ``1.234,5,6``, ``6/9/1976``, ``Mig-25``: dates, versions, designations
-  or malformed -> ``None`` (not a number; :func:`find_numbers` leaves them alone).
-- Plain digits (``25``, ``1976``, ``10000``) are integers and are rendered *as written*: no
-  grouping is added, so years and codes survive unchanged.
-- A leading ``-``/``+``/``−`` is a sign. Spaces inside numbers (``12 246``) are not supported.
+- ``5½``, ``1¾``, ``1.500½``: a vulgar fraction (``½ ¼ ¾ ⅓ ⅔``) right after whole digits adds
+  to them -> 5.5 (imperial measures: ``74 ft 5½ in``). After decimals (``2,5½``) it is malformed.
+- ``1.650+``, ``Mach 2,5+``: a trailing ``+`` means "at least"; the value is the number (1650)
+  and the English keeps the ``+``. A leading ``-``/``+``/``−`` is a sign.
+- ``6.9.1976``, ``1.2.3``, ``1.234,5,6``, ``6/9/1976``, ``Mig-25``, ``½``: dates, versions,
+  designations or malformed -> ``None`` (not a number; :func:`find_numbers` leaves them alone).
+- Spaces inside numbers (``12 246``) are not supported.
 
-Rendering keeps the digits the writer gave: ``2,80`` -> ``2.80``, ``1.020`` -> ``1,020``.
+Rendering keeps the digits the writer gave (``2,80`` -> ``2.80``, ``1.020`` -> ``1,020``) and
+groups only what the writer grouped, so years and codes in running text survive (``1976``). A
+measurement is never a year: QUANTITY values are rendered with ``group_thousands``, which
+groups every integer part and drops leading zeros (``3000 năm`` -> ``3,000 years``,
+``04 tháng`` -> ``4 months``).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+FRACTIONS: dict[str, float] = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3}
 _SIGNS = "+-\u2212"
+_DIGITS = re.compile(r"\d+")
 _GROUPED_DOTS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _GROUPED_COMMAS = re.compile(r"\d{1,3}(?:,\d{3}){2,}")
 _NUMBER_SHAPE = re.compile(r"[+\-\u2212]?\d+(?:[.,]\d+)*")
+
+# A number in Vietnamese notation, as measurements are written: thousands grouped with dots (not
+# after a lone 0: 0.500 is a decimal) or plain digits, then a decimal comma part or a vulgar
+# fraction, then an optional "+" ("Mach 2,5+", "1.650+ mph", "5½ in"). parse_number accepts every
+# match (a test checks it).
+VI_NUMBER = r"(?:(?!0\.)\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+|[½¼¾⅓⅔])?\+?"
 
 # A number in running text: not glued to letters, hyphens or slashes (Mig-25, 6/9/1976, F-4),
 # not followed by another separator-digit pair. A sign counts only before the first digit.
@@ -59,15 +76,58 @@ class NumberSpan:
     en: str
 
 
+@dataclass(frozen=True)
+class ParsedNumber:
+    """A number read into its parts: ``{sign}{integer}[.{decimals}][{fraction}][+]``.
+
+    ``integer`` and ``decimals`` are digits as written, separators removed; ``grouped`` says the
+    writer grouped thousands; ``at_least`` is a trailing ``+``.
+    """
+
+    sign: str  # "", "-" or "+"
+    integer: str
+    decimals: str | None = None
+    grouped: bool = False
+    fraction: str = ""
+    at_least: bool = False
+
+    @property
+    def value(self) -> int | float:
+        """``int`` for whole numbers, ``float`` with decimals or a fraction; the sign applied."""
+        if self.decimals is None:
+            value: int | float = int(self.integer)
+        else:
+            value = float(f"{self.integer}.{self.decimals}")
+        if self.fraction:
+            value += FRACTIONS[self.fraction]
+        return -value if self.sign == "-" else value
+
+    def english(self, group_thousands: bool = False) -> str:
+        """The number in English notation: ``1.020`` -> ``1,020``, ``2,5+`` -> ``2.5+``.
+
+        Decimals, fraction and ``+`` are kept as written. The integer part is grouped only if the
+        writer grouped it, unless ``group_thousands`` (measurements: ``3000`` -> ``3,000``).
+        """
+        body = f"{int(self.integer):,}" if self.grouped or group_thousands else self.integer
+        if self.decimals is not None:
+            body = f"{body}.{self.decimals}"
+        return f"{self.sign}{body}{self.fraction}{'+' if self.at_least else ''}"
+
+
 def _split_sign(text: str) -> tuple[str, str]:
     if text and text[0] in _SIGNS:
         return ("-" if text[0] != "+" else "+"), text[1:]
     return "", text
 
 
+def _thousands_with_dots(digits: str) -> bool:
+    """``1.020``, ``12.246.000``: Vietnamese grouping. A lone leading 0 is never a group (``0.500``)."""
+    return _GROUPED_DOTS.fullmatch(digits) is not None and not digits.startswith("0.")
+
+
 def _parts(digits: str) -> tuple[str, str | None, bool] | None:
     """``(integer digits, decimal digits or None, grouped)`` of an unsigned number, or None."""
-    if digits.isdigit():
+    if _DIGITS.fullmatch(digits):
         return digits, None, False
     if not _NUMBER_SHAPE.fullmatch(digits):
         return None
@@ -84,10 +144,10 @@ def _parts(digits: str) -> tuple[str, str | None, bool] | None:
             return None
         if head.isdigit():
             return head, tail, False
-        if _GROUPED_DOTS.fullmatch(head):
+        if _thousands_with_dots(head):
             return head.replace(".", ""), tail, True
         return None
-    if _GROUPED_DOTS.fullmatch(digits) and not digits.startswith("0."):
+    if _thousands_with_dots(digits):
         return digits.replace(".", ""), None, True
     if digits.count(".") == 1:  # 1.5, 0.500: an English decimal point
         head, _, tail = digits.partition(".")
@@ -95,54 +155,56 @@ def _parts(digits: str) -> tuple[str, str | None, bool] | None:
     return None
 
 
-def parse_vi_number(text: str) -> int | float | None:
-    """The value of a number in Vietnamese notation (``"1.020"`` -> 1020, ``"2,8"`` -> 2.8).
-
-    Returns an ``int`` when there is no decimal part, a ``float`` otherwise, and ``None`` when
-    ``text`` (stripped) is not a number in one of the forms listed in the module docstring.
+def parse_number(text: str) -> ParsedNumber | None:
+    """``text`` (stripped) read as a number, or ``None`` when it is not one of the forms listed in
+    the module docstring: ``"1.020"`` -> integer ``"1020"``, grouped; ``"5½"`` -> integer ``"5"``,
+    fraction ``"½"``; ``"2,5+"`` -> ``"2"``, decimals ``"5"``, at least.
     """
-    sign, digits = _split_sign(text.strip())
-    parts = _parts(digits)
+    sign, rest = _split_sign(text.strip())
+    at_least = rest.endswith("+")
+    if at_least:
+        rest = rest[:-1]
+    fraction = rest[-1] if rest and rest[-1] in FRACTIONS else ""
+    if fraction:
+        rest = rest[:-1]
+    parts = _parts(rest)
     if parts is None:
         return None
-    integer, decimals, _ = parts
-    if decimals is None:
-        value: int | float = int(integer)
-    else:
-        value = float(f"{integer}.{decimals}")
-    return -value if sign == "-" else value
+    integer, decimals, grouped = parts
+    if fraction and decimals is not None:  # 2,5½: a fraction follows whole digits only
+        return None
+    return ParsedNumber(sign, integer, decimals, grouped, fraction, at_least)
+
+
+def parse_vi_number(text: str) -> int | float | None:
+    """The value of a number in Vietnamese notation (``"1.020"`` -> 1020, ``"2,8"`` -> 2.8,
+    ``"5½"`` -> 5.5), or ``None`` when :func:`parse_number` rejects ``text``.
+    """
+    parsed = parse_number(text)
+    return None if parsed is None else parsed.value
 
 
 def to_english_number(text: str) -> str:
     """``text`` in English notation (``"12.246"`` -> ``"12,246"``, ``"2,8"`` -> ``"2.8"``).
 
     Digits are kept as written; grouping commas are added only where the source grouped the
-    number. Text that is not a number (per :func:`parse_vi_number`) comes back unchanged.
+    number. Text that is not a number (per :func:`parse_number`) comes back unchanged.
     """
-    stripped = text.strip()
-    sign, digits = _split_sign(stripped)
-    parts = _parts(digits)
-    if parts is None:
-        return text
-    integer, decimals, grouped = parts
-    body = f"{int(integer):,}" if grouped else integer
-    if decimals is not None:
-        body = f"{body}.{decimals}"
-    return f"{sign}{body}"
+    parsed = parse_number(text)
+    return text if parsed is None else parsed.english()
 
 
 def find_numbers(text: str) -> list[NumberSpan]:
     """Every standalone number in ``text`` with its English form, left to right.
 
     Numbers glued to letters, hyphens or slashes (``Mig-25``, ``F-4``, ``6/9/1976``) are parts
-    of names or dates and are skipped, as are forms :func:`parse_vi_number` rejects.
+    of names or dates and are skipped, as are forms :func:`parse_number` rejects.
     """
     spans = []
     for m in _NUMBER_IN_TEXT.finditer(text):
-        value = parse_vi_number(m.group())
-        if value is None:
-            continue
-        spans.append(NumberSpan(m.start(), m.end(), m.group(), value, to_english_number(m.group())))
+        parsed = parse_number(m.group())
+        if parsed is not None:
+            spans.append(NumberSpan(m.start(), m.end(), m.group(), parsed.value, parsed.english()))
     return spans
 
 

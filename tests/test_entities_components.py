@@ -1,4 +1,4 @@
-"""Components of the entity stage: the CRF adapter, number parsing, gazetteer case rules, resources,
+"""Components of the entity stage: the CRF adapter, quantities, gazetteer case rules, resources,
 the spaCy view, and the stage's quality on the dev set."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from pipeline.entities import EntityRecognizer, to_spacy
 from pipeline.entities.crf import sentence_features, tag_sentence
 from pipeline.entities.gazetteer import default_gazetteer, matching_text, syllables
-from pipeline.entities.quantities import parse_number
+from pipeline.entities.quantities import find_quantities
 from pipeline.entities.resources import countries
 
 
@@ -26,17 +26,29 @@ def test_crf_features_and_tags_equal_underthesea_ner():
         assert tag_sentence(words, tags) == [t[3] for t in predictor.predict([(w, p, "B-NP") for w, p in tagged])]
 
 
-@pytest.mark.parametrize("text, value, english", [
-    ("1.020", 1020.0, "1,020"), ("2,8", 2.8, "2.8"), ("12.246", 12246.0, "12,246"), ("19,43", 19.43, "19.43"),
-    ("1.650+", 1650.0, "1,650+"), ("5½", 5.5, "5½"), ("1.234.567", 1234567.0, "1,234,567"), ("22,70", 22.7, "22.70"),
+# Numbers are read by pipeline.numbers (tests/test_numbers.py); these rows check the quantity
+# finder hands it every form it finds, fractions and "+" included, and renders them as measurements.
+@pytest.mark.parametrize("text, surface, value, english", [
+    ("vận tốc 1.020 m/s", "1.020 m/s", 1020.0, "1,020 m/s"),
+    ("Tầm bay: 2.879 dặm", "2.879 dặm", 2879.0, "2,879 mi"),
+    ("Vận tốc tối đa: Mach 2,5+ (1.650+ mph)", "Mach 2,5+", 2.5, "Mach 2.5+"),
+    ("Vận tốc tối đa: Mach 2,5+ (1.650+ mph)", "1.650+ mph", 1650.0, "1,650+ mph"),
+    ("Chiều dài: 74 ft 5½ in (22,7 m)", "74 ft 5½ in", 74 + 5.5 / 12, "74 ft 5½ in"),
+    ("Chiều cao: 32 ft 1¾ in", "32 ft 1¾ in", 32 + 1.75 / 12, "32 ft 1¾ in"),
+    ("cách đây 3000 năm", "3000 năm", 3000.0, "3,000 years"),
+    ("kéo dài 04 tháng", "04 tháng", 4.0, "4 months"),
+    ("Diện tích: 1568,7 km2", "1568,7 km2", 1568.7, "1,568.7 km²"),
 ])
-def test_vietnamese_numbers(text, value, english):
-    assert parse_number(text) == (pytest.approx(value), english)
+def test_quantities_read_numbers_with_the_number_parser(text, surface, value, english):
+    found = {c.text: c.value for c in find_quantities(text)}
+    assert found[surface]["value"] == pytest.approx(value)
+    assert found[surface]["en"] == english
 
 
-def test_parse_number_rejects_non_numbers():
-    with pytest.raises(ValueError):
-        parse_number("F-15")
+@pytest.mark.parametrize("text", ["nặng 0.500 kg", "dài 1.5 km", "F-15 bay", "Su-27 km"])
+def test_quantities_take_vietnamese_notation_only(text):
+    """``0.500`` and ``1.5`` are English decimals that leaked into the text, not Vietnamese numbers."""
+    assert list(find_quantities(text)) == []
 
 
 @pytest.mark.parametrize("text, expected", [

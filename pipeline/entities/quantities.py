@@ -1,37 +1,26 @@
 """Quantities: a number in Vietnamese notation followed by a unit of measurement.
 
-Vietnamese writes ``1.020`` for one thousand and twenty and ``2,8`` for two point eight. A dot before
-exactly three digits groups thousands; a comma is the decimal mark. Values are rendered in English
-notation (``1,020 m/s``, ``Mach 2.8``). Units come from ``resources/measures.tsv``.
+Vietnamese writes ``1.020`` for one thousand and twenty and ``2,8`` for two point eight; numbers are
+found with :data:`pipeline.numbers.VI_NUMBER` and read by :func:`pipeline.numbers.parse_number`, the
+pipeline's one number parser. Values are rendered in English notation with every thousand grouped
+(``1,020 m/s``, ``3,000 years``, ``Mach 2.8``). Units come from ``resources/measures.tsv``.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 
+from ..numbers import VI_NUMBER, parse_number
 from .candidates import Candidate
 from .resources import measures
 
-FRACTIONS = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3}
-# A number: thousands groups with dots, or plain digits, then an optional decimal comma part, an optional
-# vulgar fraction, and a trailing "+" ("Mach 2,5+", "1.650+ mph"). Not glued to letters or hyphens
-# (``F-15``, ``Su-27``, ``G.222`` are designations, not numbers).
-NUMBER = r"(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?[½¼¾⅓⅔]?\+?"
-_NUM_RE = re.compile(r"(?P<int>\d{1,3}(?:\.\d{3})+|\d+)(?:,(?P<dec>\d+))?(?P<frac>[½¼¾⅓⅔])?(?P<plus>\+)?")
 
-
-def parse_number(text: str) -> tuple[float, str]:
-    """``"1.020"`` -> ``(1020.0, "1,020")``; ``"2,8"`` -> ``(2.8, "2.8")``; ``"5½"`` -> ``(5.5, "5½")``."""
-    m = _NUM_RE.fullmatch(text.strip())
-    if m is None:
-        raise ValueError(f"not a Vietnamese number: {text!r}")
-    digits = m["int"].replace(".", "")
-    value = float(digits + ("." + m["dec"] if m["dec"] else ""))
-    english = f"{int(digits):,}" + ("." + m["dec"] if m["dec"] else "")
-    if m["frac"]:
-        value += FRACTIONS[m["frac"]]
-        english += m["frac"]
-    return value, english + ("+" if m["plus"] else "")
+def _number(surface: str) -> tuple[float, str]:
+    """Value and English of a ``VI_NUMBER`` match: ``"1.650+"`` -> ``(1650.0, "1,650+")``."""
+    parsed = parse_number(surface)
+    if parsed is None:
+        raise ValueError(f"VI_NUMBER matched {surface!r}, which parse_number rejects")
+    return float(parsed.value), parsed.english(group_thousands=True)
 
 
 def _unit_alternation() -> str:
@@ -47,9 +36,9 @@ def _pattern() -> re.Pattern[str]:
     if _PATTERN is None:
         units = _unit_alternation()
         _PATTERN = re.compile(
-            rf"(?P<mach>\bMach\s?(?P<machnum>{NUMBER}))"
+            rf"(?P<mach>\bMach\s?(?P<machnum>{VI_NUMBER}))"
             rf"|(?P<ftin>(?<![\w.,/-])(?P<ft>\d+)\s?ft\s(?P<inch>\d+[½¼¾]?)\s?in\b)"
-            rf"|(?P<cmp>[<>≥≤~])?(?<![\w.,/-])(?P<num>{NUMBER})\s?(?P<unit>{units})(?![\w²³/])"
+            rf"|(?P<cmp>[<>≥≤~])?(?<![\w.,/-])(?P<num>{VI_NUMBER})\s?(?P<unit>{units})(?![\w²³/])"
         )
     return _PATTERN
 
@@ -58,17 +47,17 @@ def find_quantities(text: str) -> Iterator[Candidate]:
     """QUANTITY candidates in ``text`` with ``value = {"value", "unit", "en"}``."""
     for m in _pattern().finditer(text):
         if m["mach"]:
-            value, english = parse_number(m["machnum"])
+            value, english = _number(m["machnum"])
             yield _candidate(m.start(), m.end(), text, value, "Mach", f"Mach {english}")
         elif m["ftin"]:
-            inches, inch_en = parse_number(m["inch"])
+            inches, inch_en = _number(m["inch"])
             value = int(m["ft"]) + inches / 12
             yield _candidate(m.start(), m.end(), text, value, "ft", f"{m['ft']} ft {inch_en} in")
         else:
             unit = measures()[m["unit"]]
             if unit.kind == "duration" and _is_date_context(text, m):
                 continue
-            value, english = parse_number(m["num"])
+            value, english = _number(m["num"])
             start = m.start("cmp") if m["cmp"] else m.start("num")
             prefix = m["cmp"] or ""
             if unit.kind == "duration" and unit.en not in ("h",):
