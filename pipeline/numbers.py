@@ -56,15 +56,6 @@ _NUMBER_IN_TEXT = re.compile(
     r"(?<![\w.,/\-\u2212+])(?:[\-\u2212+](?=\d))?\d+(?:[.,]\d+)*(?![\w/\-]|[.,]\d)"
 )
 
-# Vietnamese measurement units -> English, for QUANTITY rendering. Symbols (km, kg, m/s) stay.
-VI_UNITS_EN: dict[str, str] = {
-    "tấn": "tonnes", "mét": "metres", "cây số": "km", "dặm": "miles", "hải lý": "nautical miles",
-    "giờ": "hours", "phút": "minutes", "giây": "seconds", "ngày": "days", "tuần": "weeks",
-    "tháng": "months", "năm": "years", "độ": "degrees", "lít": "litres", "gam": "grams",
-    "ki-lô-gam": "kg", "ki-lô-mét": "km", "feet": "feet", "bộ": "feet", "inch": "inches",
-}
-
-
 @dataclass(frozen=True)
 class NumberSpan:
     """A number found in a text: ``text[start:end] == surface``; ``en`` is its English form."""
@@ -217,15 +208,3 @@ def to_english_numbers_in(text: str) -> str:
         last = span.end
     out.append(text[last:])
     return "".join(out)
-
-
-def to_english_quantity(text: str) -> str:
-    """A quantity in English: numbers in English notation, Vietnamese unit words translated.
-
-    ``"12.246 kg"`` -> ``"12,246 kg"``; ``"Mach 2,8"`` -> ``"Mach 2.8"``;
-    ``"3.500 km/h"`` -> ``"3,500 km/h"``; ``"2 giờ"`` -> ``"2 hours"``.
-    """
-    rendered = to_english_numbers_in(text.strip())
-    for vi, en in sorted(VI_UNITS_EN.items(), key=lambda kv: -len(kv[0])):
-        rendered = re.sub(rf"(?<=\d )(?:{re.escape(vi)})(?!\w)", en, rendered, flags=re.IGNORECASE)
-    return rendered
