@@ -129,10 +129,19 @@ _pool_runner: Runner | None = None
 _pool_renders_prepared = False
 
 
+def _exit_with_parent(parent: int, interval: float = 0.5) -> None:
+    """A pool worker outlives a parent killed with ``kill -9``, waiting for work forever with its
+    models in memory: it exits once its parent is gone instead."""
+    while os.getppid() == parent:
+        threading.Event().wait(interval)
+    os._exit(1)
+
+
 def _pool_init(settings: Settings, producer: dict, render_prepared: bool) -> None:
     """Pool initializer: build the Vietnamese stages once per worker process. The worker renders
     documents as the parent's runner would, so it takes the parent's producer record."""
     global _pool_runner, _pool_renders_prepared
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     _pool_runner = Runner(settings)
     _pool_runner.producer = producer
     _pool_runner.per_document  # load the models before the first article

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -56,15 +57,44 @@ def start(folder, out, mode):
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def children(pid):
+    """Process ids whose parent is ``pid`` (Linux /proc; empty elsewhere)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid):
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
 def kill_after(proc, out, lines, timeout=300):
-    """SIGKILL ``proc`` once the journal has ``lines`` lines; returns the lines seen at the kill."""
+    """SIGKILL ``proc`` once the journal has ``lines`` lines; returns the lines seen at the kill.
+    Its pool workers (the default executor runs these batches in a pool) must then exit too."""
     deadline = time.monotonic() + timeout
     while journal_lines(out) < lines:
         assert proc.poll() is None, "the run ended before it could be killed"
         assert time.monotonic() < deadline, "the run made no progress"
         time.sleep(0.02)
+    workers = children(proc.pid)
+    if sys.platform == "linux" and len(os.sched_getaffinity(0)) > 1:
+        assert workers, "the default executor should run several batches in a pool"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    deadline = time.monotonic() + 30
+    while any(alive(w) for w in workers):
+        assert time.monotonic() < deadline, f"workers {workers} outlived their killed parent"
+        time.sleep(0.1)
     return journal_lines(out)
 
 
