@@ -28,7 +28,8 @@ from dataclasses import replace
 from typing import Protocol
 
 from .errors import OptionalDependencyMissing, VienError, WorkerMismatch
-from .run import InputFile, Result, Runner, Settings, _error_record
+from .discover import InputFile
+from .run import Result, Runner, Settings, _error_record
 
 log = logging.getLogger(__name__)
 

@@ -89,7 +89,7 @@ def read_document(path: str | Path, *, doc_id: str | None = None) -> Document:
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
         raise UnsupportedFormat(path=str(path), suffix=path.suffix, supported=", ".join(SUFFIXES))
-    if kind not in ("text", "html"):  # a programming error: run.discover reads these by record
+    if kind not in ("text", "html"):  # a programming error: discover.discover reads these by record
         raise UnsupportedFormat(path=str(path), suffix=path.suffix, supported="use readers.read_records")
     data = read_bytes(path)
     text, encoding = decode_html(data, path) if kind == "html" else decode(data, path)

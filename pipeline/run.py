@@ -1,13 +1,12 @@
 """Run: drive a batch of articles through the stages into one JSON file per article.
 
-Discovery turns the inputs (files and folders) into a list of articles with unique ids: one per
-single-document file, one per record of a JSONL or CSV file (``pipeline.readers``). Each article
-ends as exactly one output JSON or one error record in ``manifest.json``; a file of an unknown type
-inside a folder is recorded as skipped. Outputs are written atomically; a journal
-(``.vien-journal.jsonl``) records each finished article at once, so a run killed at any moment
-resumes where it stopped (a journal line cut by the kill is dropped, temporary files are removed),
-and an article whose input bytes (sha256) and pipeline (``Runner.fingerprint``: versions, stages,
-settings, model) are unchanged is skipped unless ``force`` is set.
+``discover`` (``pipeline/discover.py``) turns the inputs into articles with unique ids; ``Runner``
+builds the stages once and turns articles into rendered JSON; ``annotate`` runs it over a corpus
+with an executor (``pipeline/executors.py``). Each article ends as exactly one output JSON or one
+error record in ``manifest.json``. A journal (``pipeline/journal.py``) records each finished article
+at once, so a run killed at any moment resumes where it stopped, and an article whose input bytes
+(sha256) and pipeline (``Runner.fingerprint``: versions, stages, settings, model) are unchanged is
+skipped unless ``force`` is set.
 """
 from __future__ import annotations
 
@@ -16,7 +15,6 @@ import json
 import logging
 import os
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -27,9 +25,12 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .core import Pipeline
 from .document import Document
-from .errors import InputNotFound, NoInputFiles, NotText, UnsupportedFormat, VienError
+from .discover import InputFile, discover
+from .errors import VienError
 from .frames import document_frames, frames_to_json, json_text
-from .readers import MULTI_DOCUMENT, SUFFIXES, ReadOptions, Record, RecordSource, read_document, read_records
+from .journal import (JOURNAL, MANIFEST_EVERY_S, read_journal, remove_stale_temporaries, write_atomic,
+                      write_manifest)
+from .readers import ReadOptions
 from .schema import validate
 
 if TYPE_CHECKING:
@@ -37,11 +38,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("vien")
 
-MANIFEST = "manifest.json"
-JOURNAL = ".vien-journal.jsonl"
-# the manifest (every record so far) is rewritten at most this often while a run goes on, and at its
-# end; the journal, appended and synced per article, is what a resumed run reads
-MANIFEST_EVERY_S = 5.0
 
 
 @dataclass
@@ -84,22 +80,6 @@ def load_settings(path: str | Path | None = None, **overrides: object) -> Settin
 
 
 @dataclass
-class InputFile:
-    path: Path
-    doc_id: str
-    error: VienError | None = None  # set when the file is refused before reading
-    skipped: bool = False  # unknown file type inside a folder: reported, not processed
-    record: Record | None = None  # one record of a JSONL/CSV file, read at discovery
-    record_source: RecordSource | None = None
-
-    def read(self) -> Document:
-        """The article's ``Document`` (read from its file, or built from its record)."""
-        if self.record is not None and self.record_source is not None:
-            return self.record_source.document(self.record, self.doc_id)
-        return read_document(self.path, doc_id=self.doc_id)
-
-
-@dataclass
 class Rendered:
     """A finished article: its output JSON text, and what its manifest record says about it."""
 
@@ -125,67 +105,6 @@ class RunReport:
     @property
     def ok(self) -> list[dict]:
         return [r for r in self.records if r["status"] == "ok"]
-
-
-def discover(inputs: Iterable[str | Path], options: ReadOptions | None = None) -> list[InputFile]:
-    """Articles named by ``inputs`` (files, or folders searched recursively), with unique doc ids.
-
-    JSONL and CSV files are read here, one entry per record (``<file stem>__<id or number>``); a
-    file or record that cannot be read becomes an entry with its error. Links to folders are not
-    followed (recorded as skipped). Raises ``InputNotFound`` for a missing path and
-    ``NoInputFiles`` for a folder without articles.
-    """
-    found: list[InputFile] = []
-    for raw in inputs:
-        path = Path(raw)
-        if not path.exists() and not path.is_symlink():
-            raise InputNotFound(path=str(path))
-        if path.is_dir():
-            files = _folder_files(path)
-            if not any(p.suffix.lower() in SUFFIXES for p in files):
-                raise NoInputFiles(path=str(path), extensions=", ".join(SUFFIXES))
-            for p in files:
-                entry = InputFile(p, "__".join(p.relative_to(path).with_suffix("").parts))
-                if p.is_dir():
-                    entry.skipped = True
-                    entry.error = NotText(path=str(p), reason="a link to a folder (not followed)")
-                elif p.suffix.lower() not in SUFFIXES:
-                    entry.skipped = True
-                    entry.error = UnsupportedFormat(path=str(p), suffix=p.suffix, supported=", ".join(SUFFIXES))
-                found += _expand(entry, options)
-        else:
-            found += _expand(InputFile(path, path.stem), options)
-    seen: dict[str, int] = {Path(MANIFEST).stem: 1}  # an article "manifest.txt" must not overwrite it
-    for entry in found:  # a.txt and a.md, or the same name given twice: keep ids unique
-        n = seen.get(entry.doc_id, 0)
-        seen[entry.doc_id] = n + 1
-        if n:
-            entry.doc_id = f"{entry.doc_id}-{n + 1}"
-    return found
-
-
-def _folder_files(folder: Path) -> list[Path]:
-    """Files under ``folder`` (and links, broken ones too), hidden names left out, links to folders
-    listed but not entered (a link loop cannot trap the walk)."""
-    files = []
-    for top, dirs, names in os.walk(folder, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        files += [Path(top, d) for d in dirs if Path(top, d).is_symlink()]
-        files += [Path(top, n) for n in names if not n.startswith(".")]
-    return sorted(files)
-
-
-def _expand(entry: InputFile, options: ReadOptions | None) -> list[InputFile]:
-    """A JSONL/CSV entry as one entry per record; any other entry as it is."""
-    if entry.error is not None or entry.path.suffix.lower() not in MULTI_DOCUMENT:
-        return [entry]
-    try:
-        source, records = read_records(entry.path, options)
-    except VienError as exc:
-        entry.error = exc
-        return [entry]
-    return [InputFile(entry.path, f"{entry.doc_id}__{r.key}", error=r.error, record=r, record_source=source)
-            for r in records]
 
 
 def versions() -> dict[str, str]:
@@ -343,21 +262,6 @@ class Runner:
         return data
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and a rename: never half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _error_record(entry: InputFile, exc: BaseException) -> dict:
     if isinstance(exc, VienError):
         return exc.to_record()
@@ -395,8 +299,8 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     journal_path = outdir / JOURNAL
-    _remove_stale_temporaries(outdir)
-    done = _read_journal(journal_path)
+    remove_stale_temporaries(outdir)
+    done = read_journal(journal_path)
     report = RunReport(outdir)
     todo: list[InputFile] = []
     for entry in entries:
@@ -445,45 +349,6 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
     bar.close()
     write_manifest(outdir, report, runner, final=True)
     return report
-
-
-def _read_journal(path: Path) -> dict[str, dict]:
-    """The last journal record of each doc id. The file is rewritten (atomically) with just those
-    when it holds more lines, so it does not grow run after run; a last line cut by a kill goes."""
-    done: dict[str, dict] = {}
-    if not path.exists():
-        return done
-    data = path.read_bytes()
-    lines = data.decode("utf-8", errors="replace").splitlines()
-    for line in lines:
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(record, dict) and "doc_id" in record:
-            done.pop(record["doc_id"], None)  # keep the order of the last records
-            done[record["doc_id"]] = record
-    if len(lines) > len(done) or (data and not data.endswith(b"\n")):
-        write_atomic(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in done.values()))
-    return done
-
-
-def _remove_stale_temporaries(outdir: Path) -> None:
-    """Temporary files of ``write_atomic`` left by a run that was killed mid-write."""
-    for tmp in outdir.glob(".*.tmp"):
-        tmp.unlink(missing_ok=True)
-
-
-def write_manifest(outdir: Path, report: RunReport, runner: Runner, *, final: bool) -> None:
-    manifest = {
-        "producer": runner.producer,
-        "fingerprint": runner.fingerprint,
-        "complete": final,
-        "counts": {"ok": len(report.ok), "error": len(report.failed),
-                   "skipped": sum(r["status"] == "skipped" for r in report.records)},
-        "documents": sorted(report.records, key=lambda r: r["doc_id"]),
-    }
-    write_atomic(outdir / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
 
 
 class _NoBar:

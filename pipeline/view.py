@@ -150,7 +150,7 @@ def write_view(document: str | Path, output: str | Path) -> Path:
 
     Raises ``NotAnnotationOutput`` if ``document`` is not an article JSON.
     """
-    from .run import write_atomic
+    from .journal import write_atomic
 
     output = Path(output)
     write_atomic(output, render_view(read_record(Path(document))))

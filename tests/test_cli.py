@@ -47,7 +47,7 @@ def test_folder_run_accounts_for_every_file(capsys, mixed_folder, tmp_path):
     code, stdout, err = run_cli(capsys, "annotate", mixed_folder, "-o", out, "--no-translate", "--no-progress")
     assert code == 1
     assert "2 annotated, 2 failed, 1 skipped" in stdout
-    assert f"[E104]" not in stdout and f"{mixed_folder / 'binary.txt'}: not a text file: NUL byte" in err
+    assert "[E104]" not in stdout and f"{mixed_folder / 'binary.txt'}: not a text file: NUL byte" in err
     assert f"{mixed_folder / 'unreadable.txt'}: cannot be read: No such file or directory" in err
     assert "2 of 4 documents failed" in err
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))

@@ -182,7 +182,8 @@ def test_portable_fingerprint_ignores_where_the_model_is_installed():
 
 def test_a_worker_with_another_pipeline_annotates_nothing(inputs):
     from pipeline.executors import dask_annotate_batch, portable_fingerprint
-    from pipeline.run import InputFile, Runner, Settings
+    from pipeline.discover import InputFile
+    from pipeline.run import Runner, Settings
 
     settings = Settings(translate=False)
     driver = Runner(Settings(translate=False, beam_size=7))  # as if the driver ran other settings

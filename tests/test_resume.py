@@ -196,7 +196,7 @@ def test_skip_keys_on_content_and_pipeline_fingerprint(tmp_path, capsys):
 
 
 def test_journal_keeps_the_last_record_of_each_document_and_drops_a_cut_line(tmp_path):
-    from pipeline.run import _read_journal
+    from pipeline.journal import read_journal as _read_journal
 
     journal = tmp_path / ".vien-journal.jsonl"
     journal.write_text('{"doc_id": "a", "status": "error"}\n{"doc_id": "b", "status": "ok"}\n'

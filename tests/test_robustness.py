@@ -192,7 +192,7 @@ def test_exit_codes(tmp_path, capsys):
 
 
 def test_discovery_keeps_record_ids_unique(tmp_path):
-    from pipeline.run import discover
+    from pipeline.discover import discover
 
     (tmp_path / "a.jsonl").write_text('{"id": 1, "text": "x"}\n{"id": 1, "text": "y"}\n{"id": "a/1", "text": "z"}\n',
                                       "utf-8")

@@ -1,0 +1,94 @@
+"""Discovery: the articles named by files and folders, each with a unique id.
+
+One article per single-document file (``.txt``, ``.md``, ``.html``), one per record of a JSONL or
+CSV file (``pipeline.readers``); a file that cannot be read, or of a type we do not read inside a
+folder, is an entry with its error, so that it ends in the manifest too.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .document import Document
+from .errors import InputNotFound, NoInputFiles, NotText, UnsupportedFormat, VienError
+from .journal import MANIFEST
+from .readers import MULTI_DOCUMENT, SUFFIXES, ReadOptions, Record, RecordSource, read_document, read_records
+
+
+@dataclass
+class InputFile:
+    path: Path
+    doc_id: str
+    error: VienError | None = None  # set when the file is refused before reading
+    skipped: bool = False  # unknown file type inside a folder: reported, not processed
+    record: Record | None = None  # one record of a JSONL/CSV file, read at discovery
+    record_source: RecordSource | None = None
+
+    def read(self) -> Document:
+        """The article's ``Document`` (read from its file, or built from its record)."""
+        if self.record is not None and self.record_source is not None:
+            return self.record_source.document(self.record, self.doc_id)
+        return read_document(self.path, doc_id=self.doc_id)
+
+
+def discover(inputs: Iterable[str | Path], options: ReadOptions | None = None) -> list[InputFile]:
+    """Articles named by ``inputs`` (files, or folders searched recursively), with unique doc ids.
+
+    JSONL and CSV files are read here, one entry per record (``<file stem>__<id or number>``); a
+    file or record that cannot be read becomes an entry with its error. Links to folders are not
+    followed (recorded as skipped). Raises ``InputNotFound`` for a missing path and
+    ``NoInputFiles`` for a folder without articles.
+    """
+    found: list[InputFile] = []
+    for raw in inputs:
+        path = Path(raw)
+        if not path.exists() and not path.is_symlink():
+            raise InputNotFound(path=str(path))
+        if path.is_dir():
+            files = _folder_files(path)
+            if not any(p.suffix.lower() in SUFFIXES for p in files):
+                raise NoInputFiles(path=str(path), extensions=", ".join(SUFFIXES))
+            for p in files:
+                entry = InputFile(p, "__".join(p.relative_to(path).with_suffix("").parts))
+                if p.is_dir():
+                    entry.skipped = True
+                    entry.error = NotText(path=str(p), reason="a link to a folder (not followed)")
+                elif p.suffix.lower() not in SUFFIXES:
+                    entry.skipped = True
+                    entry.error = UnsupportedFormat(path=str(p), suffix=p.suffix, supported=", ".join(SUFFIXES))
+                found += _expand(entry, options)
+        else:
+            found += _expand(InputFile(path, path.stem), options)
+    seen: dict[str, int] = {Path(MANIFEST).stem: 1}  # an article "manifest.txt" must not overwrite it
+    for entry in found:  # a.txt and a.md, or the same name given twice: keep ids unique
+        n = seen.get(entry.doc_id, 0)
+        seen[entry.doc_id] = n + 1
+        if n:
+            entry.doc_id = f"{entry.doc_id}-{n + 1}"
+    return found
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    """Files under ``folder`` (and links, broken ones too), hidden names left out, links to folders
+    listed but not entered (a link loop cannot trap the walk)."""
+    files = []
+    for top, dirs, names in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        files += [Path(top, d) for d in dirs if Path(top, d).is_symlink()]
+        files += [Path(top, n) for n in names if not n.startswith(".")]
+    return sorted(files)
+
+
+def _expand(entry: InputFile, options: ReadOptions | None) -> list[InputFile]:
+    """A JSONL/CSV entry as one entry per record; any other entry as it is."""
+    if entry.error is not None or entry.path.suffix.lower() not in MULTI_DOCUMENT:
+        return [entry]
+    try:
+        source, records = read_records(entry.path, options)
+    except VienError as exc:
+        entry.error = exc
+        return [entry]
+    return [InputFile(entry.path, f"{entry.doc_id}__{r.key}", error=r.error, record=r, record_source=source)
+            for r in records]
