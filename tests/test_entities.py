@@ -211,6 +211,21 @@ def test_institution_words_after_titles_are_not_people(annotate, text, not_perso
     assert not [m for m in annotate(text).vi.entities if m.label == "PER"]
 
 
+@pytest.mark.parametrize("text, org, english", [
+    ("Tổ chức Y tế Thế giới cảnh báo về dịch bệnh.", "Tổ chức Y tế Thế giới", "World Health Organization"),
+    ("Ông là thành viên Ủy ban Olympic Quốc tế.", "Ủy ban Olympic Quốc tế", "International Olympic Committee"),
+    ("Quỹ Tiền tệ Quốc tế cho vay.", "Quỹ Tiền tệ Quốc tế", "International Monetary Fund"),
+    ("Đảng Cộng sản Trung Quốc họp.", "Đảng Cộng sản Trung Quốc", "China Communist Party"),
+    ("Bộ Kế hoạch và Đầu tư công bố số liệu.", "Bộ Kế hoạch và Đầu tư", "Planning and Investment Ministry"),
+    # a word outside the glossary ("Bóng bầu dục"): the Vietnamese name without diacritics, no "?"
+    ("Liên đoàn Bóng bầu dục Quốc tế ra thông báo.", "Liên đoàn Bóng bầu dục Quốc tế", "Lien doan Bong bau duc Quoc te"),
+])
+def test_institution_names_in_english(annotate, text, org, english):
+    doc = annotate(text)
+    assert ("ORG", org) in mentions(doc)
+    assert names(doc)[org] == english
+
+
 def test_weapon_names_are_not_entities(annotate):
     doc = annotate("MiG-31K mang tên lửa Kinzhal và radar Zaslon bay tới Syria.")
     assert [t for _, t in mentions(doc)] == ["MiG-31K", "Syria"]

@@ -13,6 +13,7 @@ import bisect
 
 from .candidates import Candidate
 from .gazetteer import Syllable, Vocabulary, continues_word, joined, vietnamese_words
+from .resources import institution_words
 
 _TITLE_WORDS = """ông|bà|ngài|tướng|đại tướng|thượng tướng|trung tướng|thiếu tướng|chuẩn tướng|đại tá|thượng tá|trung tá|
 thiếu tá|đại úy|thượng úy|trung úy|thiếu úy|đại uý|thượng uý|trung uý|thiếu uý|binh nhất|binh nhì|hạ sĩ|trung sĩ|
@@ -30,23 +31,11 @@ ORG_HEADS = {"cục thiết kế": "{name} Design Bureau", "phòng thiết kế"
              "tạp chí": "{name}", "hãng thông tấn": "{name}"}
 ORG_VOCAB = Vocabulary(ORG_HEADS)
 # Institution heads: capitalised, followed by capitalised words (``và`` may join two of them) and
-# perhaps a country. English: country, then the modifiers in reverse order, then the head
-# (``Cơ quan phòng vệ Nhật Bản`` -> "Japan Defense Agency"). Words outside the glossary leave the
-# Vietnamese name, without diacritics.
-INSTITUTIONS = {"trung tâm": "Center", "viện": "Institute", "học viện": "Academy", "cơ quan": "Agency",
-                "ủy ban": "Committee", "uỷ ban": "Committee", "hội đồng": "Council", "diễn đàn": "Forum",
-                "tổ chức": "Organization", "tổng cục": "General Department", "cục": "Department",
-                "văn phòng": "Office", "trường": "School", "đại học": "University", "liên minh": "Alliance",
-                "hiệp hội": "Association", "quỹ": "Fund", "ngân hàng": "Bank", "bộ": "Ministry"}
+# perhaps a place. English: the place, then the modifiers in reverse order, then the head
+# (``Cơ quan phòng vệ Nhật Bản`` -> "Japan Defense Agency", ``Tổ chức Y tế Thế giới`` -> "World
+# Health Organization"). Words outside the glossary leave the Vietnamese name, without diacritics.
+INSTITUTIONS, GLOSSARY = institution_words()  # resources/institutions.tsv
 INSTITUTION_VOCAB = Vocabulary(INSTITUTIONS)
-GLOSSARY = {"tình báo": "Intelligence", "không quân": "Air", "không gian": "Space", "vũ trụ": "Space",
-            "quốc gia": "National", "hàng không": "Aeronautics", "quốc phòng": "Defense", "phòng vệ": "Defense",
-            "nghiên cứu": "Research", "khoa học": "Science", "công nghệ": "Technology", "kỹ thuật": "Engineering",
-            "hệ thống": "Systems", "quân sự": "Military", "an ninh": "Security", "thiết kế": "Design",
-            "ngoại giao": "Foreign Affairs", "công an": "Public Security", "hạt nhân": "Nuclear",
-            "năng lượng": "Energy", "chiến lược": "Strategic", "quốc tế": "International", "liên bang": "Federal",
-            "hải quân": "Naval", "lục quân": "Army", "thử nghiệm": "Test", "bay": "Flight", "điều tra": "Investigation",
-            "khí tượng": "Meteorological", "hàng hải": "Maritime", "tác chiến": "Operations", "huấn luyện": "Training"}
 GLOSSARY_VOCAB = Vocabulary(GLOSSARY)
 
 
@@ -148,7 +137,7 @@ def find_institutions(text: str, syls: list[Syllable], places: dict) -> list[Can
         country = None
         last = head[1]
         while k < len(syls) and joined(text, syls[k - 1], syls[k]):
-            if k in places and places[k].entry.kind == "country":
+            if k in places:  # a country, or another place: "Đảng Cộng sản Đông Dương"
                 country, last = places[k], places[k].last
                 k = last + 1
                 if k + 1 < len(syls) and syls[k].text in "-–" and k + 1 in places:
@@ -179,12 +168,13 @@ def find_institutions(text: str, syls: list[Syllable], places: dict) -> list[Can
             continue
         start, end = syls[i].start, syls[last].end
         surface = text[start:end]
-        if any(g == ["?"] for g in groups):
+        if any("?" in g for g in groups):  # a word outside the glossary: "Bộ Kế hoạch và ..."
             name_en = fold(" ".join(surface.split()))
         else:
             words = [" and ".join(g) for g in reversed(groups)]
             prefix = []
-            if country and "National" not in words:
+            # "Quốc gia Mỹ": a country's "national" is the country; a region's is not (Scotland)
+            if country and ("National" not in words or country.entry.kind != "country"):
                 prefix = [country.entry.name_en]
             name_en = " ".join(prefix + words + [INSTITUTIONS[head[0]]])
         out.append(Candidate(start, end, "ORG", "ruler:institution", surface, name_en=name_en,

@@ -108,3 +108,14 @@ def gazetteer_entries() -> tuple[GazetteerEntry, ...]:
         for name in r["names"]:
             entries.append(GazetteerEntry(name, "UNIT", f"UNIT:{r['en']}", r["en"], "force"))
     return tuple(entries)
+
+
+@lru_cache(maxsize=1)
+def institution_words() -> tuple[dict[str, str], dict[str, str]]:
+    """Institution heads (``tổ chức`` -> Organization) and the modifiers that may follow them
+    (``y tế`` -> Health), Vietnamese (lower case) -> English."""
+    heads: dict[str, str] = {}
+    words: dict[str, str] = {}
+    for r in _rows("institutions.tsv"):
+        (heads if r["kind"] == "head" else words)[r["vi"]] = r["en"]
+    return heads, words
