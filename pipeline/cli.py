@@ -204,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "with two cores or more and more than one batch of articles, else local")
     p.add_argument("--scheduler", help="Dask scheduler address (default: start a local cluster)")
     p.add_argument("--workers", type=_positive_int,
-                   help="pool processes (default: one per core, less one when translating) or local Dask "
+                   help="pool processes (default: the cores translation leaves free) or local Dask "
                         "workers (default: one per core)")
     p.set_defaults(func=_annotate)
 

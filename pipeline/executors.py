@@ -103,9 +103,9 @@ class LocalExecutor:
 class AutoExecutor:
     """A ``PoolExecutor`` when this machine has several cores and the run more than one batch: one
     core translates while the others do the rest. Otherwise ``LocalExecutor``: starting worker
-    processes (a few seconds each) does not pay for a single batch. Translation gets one thread
-    either way when there are several cores, so the choice, made once the batches are known, does
-    not need another translator."""
+    processes (a few seconds each) does not pay for a single batch. Translation gets the pool's
+    threads either way when there are several cores, so the choice, made once the batches are
+    known, does not need another translator."""
 
     def __init__(self, workers: int | None = None) -> None:
         self.pool = PoolExecutor(workers)
@@ -167,9 +167,12 @@ class PoolExecutor:
     this one.
 
     This process does nothing but translate, with ``translate_threads`` CTranslate2 threads
-    (default 1); ``workers`` processes (default: the other cores, at least one) read, segment and
-    find entities in the articles ahead, and align and render the ones behind. So on two cores one
-    translates while the other does everything else.
+    (default: half the cores, at least one); ``workers`` processes (default: the other cores, at
+    least one) read, segment and find entities in the articles ahead, and align and render the
+    ones behind. So on two cores one translates while the other does everything else (measured:
+    ``bench/README.md``). On more cores the even split is a guess, not a measurement: a worker
+    needs about half the CPU time per article that one translation thread does with the project's
+    small models, and CTranslate2's threads scale less than linearly.
 
     Batches are translated in chunks of at most ``chunk`` articles, so that translation starts
     after a few articles rather than a whole batch, and the workers' last renders after it are
@@ -178,10 +181,10 @@ class PoolExecutor:
     prepared ahead. Without translation the workers default to one per core.
     """
 
-    def __init__(self, workers: int | None = None, *, translate_threads: int = 1, chunk: int = 4,
+    def __init__(self, workers: int | None = None, *, translate_threads: int | None = None, chunk: int = 4,
                  prefetch: int | None = None) -> None:
         self.workers = workers
-        self.translate_threads = translate_threads
+        self.translate_threads = translate_threads or max(1, default_workers() // 2)
         self.chunk = chunk
         self.prefetch = prefetch
 

@@ -119,15 +119,15 @@ def test_dask_executor_defaults_to_one_worker_per_core():
     assert DaskExecutor().workers == len(os.sched_getaffinity(0))
 
 
-def test_pool_leaves_translation_its_core():
-    import os
+@pytest.mark.parametrize("cores, threads, workers", [(1, 1, 1), (2, 1, 1), (4, 2, 2), (16, 8, 8)])
+def test_pool_splits_the_cores_between_translation_and_workers(monkeypatch, cores, threads, workers):
+    from pipeline import executors
 
-    from pipeline.executors import PoolExecutor
-
-    cores = len(os.sched_getaffinity(0))
-    assert PoolExecutor().worker_count(translating=True) == max(1, cores - 1)
-    assert PoolExecutor().worker_count(translating=False) == cores
-    assert PoolExecutor(3).worker_count(translating=True) == 3
+    monkeypatch.setattr(executors, "default_workers", lambda: cores)
+    pool = executors.PoolExecutor()
+    assert (pool.translate_threads, pool.worker_count(translating=True)) == (threads, workers)
+    assert pool.worker_count(translating=False) == cores
+    assert executors.PoolExecutor(3, translate_threads=2).worker_count(translating=True) == 3
 
 
 def test_auto_runs_one_batch_here_and_several_in_a_pool(monkeypatch):
