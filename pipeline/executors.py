@@ -9,8 +9,9 @@ outputs, manifest and resume are the same whichever executor ran, byte for byte 
   than one batch to annotate, else this process.
 - ``LocalExecutor``: everything in this process, batch after batch (``annotate()``'s default).
 - ``PoolExecutor``: a process pool reads, segments and finds entities (the CPU-bound Vietnamese
-  stages; models loaded once per worker by the pool's initializer) and renders the JSON, while this
-  process translates whole batches with CTranslate2 on few threads, so the two share the cores.
+  stages; models loaded once per worker by the pool's initializer), then aligns and renders the
+  JSON, while this process does nothing but translate, a few articles at a time, with CTranslate2
+  on part of the cores, so translation and the rest run side by side.
 - ``DaskExecutor``: whole batches on Dask workers (``distributed``); each worker process loads the
   models once and translates its batches. Without a scheduler address it starts a ``LocalCluster``.
 
@@ -192,6 +193,7 @@ class PoolExecutor:
         if self.workers:
             return self.workers
         return max(1, default_workers() - self.translate_threads) if translating else default_workers()
+
     def run(self, runner: Runner, batches: Iterable[list[InputFile]]) -> Iterator[Iterable[Result]]:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor

@@ -139,7 +139,9 @@ class PosTagger:
     same template language and gives the same feature strings but one: ``istitle`` is True there for
     a word that starts with no letter (``.``, ``(``), False in Python. Those features are recomputed
     with underthesea's own ``text_istitle``, so the tagger sees exactly what ``pos_tag`` gives it
-    (``tests/test_segment.py`` compares the tags word for word).
+    (``tests/test_segment.py`` compares the tags word for word). It reads underthesea 9's model
+    module (``pipeline.pos_tag.model_crf``); pyproject.toml pins underthesea below 10, and that
+    test is what tells whether a new release still agrees.
     """
 
     def __init__(self) -> None:
