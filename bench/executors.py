@@ -9,7 +9,7 @@ speed of each executor relative to ``local`` (local wall / its wall).
 
 Usage::
 
-    python bench/executors.py [--corpus mt-eval|viwiki] [--articles 40] [--workers 2]
+    python bench/executors.py [--corpus mt-eval|viwiki] [--articles 40] [--workers N]
                               [--executors local,pool,dask] [--rounds 1] [--model NAME | --no-translate]
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", choices=CORPORA, default="mt-eval")
     parser.add_argument("--articles", type=int, default=40)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, help="worker processes (default: each executor's own)")
     parser.add_argument("--executors", default="local,pool,dask")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--model")
@@ -45,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.rounds):
             for name in args.executors.split(","):
                 cmd = [sys.executable, str(ROOT / "bench" / "end_to_end.py"), "--input", str(inputs),
-                       "--executor", name, "--workers", str(args.workers), "--json"]
+                       "--executor", name, "--json"]
+                cmd += ["--workers", str(args.workers)] if args.workers else []
                 cmd += ["--model", args.model] if args.model else []
                 cmd += ["--no-translate"] if args.no_translate else []
                 done = subprocess.run(cmd, capture_output=True, text=True, check=False)
