@@ -7,9 +7,11 @@ exactly as ``vien annotate`` does, with the executor asked for. Prints:
 - articles, sentences and syllables; wall seconds (model loading included, reported apart too);
   articles/min, sentences/s, syllables/s;
 - seconds per stage (ingest, segment, entities, translate, align, frames = frames + JSON + schema
-  validation) as measured in this process, and each stage's share of their sum; ``other`` is the
-  rest of the wall time (journal, writing files, waiting for workers). With ``--executor pool`` the
-  Vietnamese stages and frames run in the workers and are not in the breakdown; with ``dask`` none is;
+  validation) and each stage's share of their sum; ``other`` is the rest of the wall time (journal,
+  writing files). With ``--executor pool`` the workers send their stage seconds back with each
+  article, so the stages are summed over processes that run side by side and their sum exceeds the
+  wall time; what the run shows instead is the wall time during which translation was not running.
+  With ``dask`` no stage is timed here;
 - peak RSS: of this process (``getrusage``), and of this process with all its children, sampled
   every 0.1 s (needs psutil: ``pip install 'vien[bench]'``).
 
@@ -124,16 +126,19 @@ def show(r: dict) -> None:
           f"sentences_per_s={r['sentences_per_s']} syllables_per_s={r['syllables'] / r['wall_s']:.0f}")
     measured = sum(r["stages_s"].values())
     if measured:
-        print(f"{'stage':10} {'seconds':>8} {'share':>6}")
+        summed = " (summed over this process and the workers, which run side by side)" \
+            if r["executor"] == "pool" else ""
+        print(f"{'stage':10} {'seconds':>8} {'share':>6}{summed}")
         for name, seconds in r["stages_s"].items():
             print(f"{name:10} {seconds:8.2f} {seconds / measured:6.1%}")
-        print(f"{'other':10} {r['other_s']:8.2f}   (journal, writes, waiting; not in the shares)")
+        if r["executor"] == "local":
+            print(f"{'other':10} {r['other_s']:8.2f}   (journal, writes; not in the shares)")
         if r["translate"]:
             translate = r["stages_s"]["translate"]
             print(f"translate: {r['sentences'] / max(translate, 1e-9):.1f} sentences/s")
-            if r["executor"] == "local":
-                rest = measured - translate
-                print(f"non-translation stages: {rest:.2f} s = {rest / measured:.1%} of the stages' time")
+            rest = measured - translate
+            print(f"non-translation stages: {rest:.2f} s = {rest / measured:.1%} of the stages' time"
+                  + (" (CPU-bound, beside translation)" if r["executor"] == "pool" else ""))
             if r["executor"] == "pool":  # the other stages run beside translation: what do they add?
                 run = r["wall_s"] - r["startup_s"]
                 print(f"translation ran {translate:.2f} s of the run's {run:.2f} s after startup; the other "

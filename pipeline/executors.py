@@ -152,15 +152,23 @@ def _pool_init(settings: Settings, producer: dict, render_prepared: bool) -> Non
     _pool_renders_prepared = render_prepared
 
 
-def _pool_prepare(entry: InputFile) -> Result:
+def _timed(result: Result) -> tuple[Result, dict[str, float]]:
+    """The result, made portable, with the stage seconds this worker spent on it (the parent adds
+    them to its runner's timings, so a pool run reports every stage)."""
+    timings = dict(_pool_runner.timings)
+    _pool_runner.timings.clear()
+    return _portable(result), timings
+
+
+def _pool_prepare(entry: InputFile) -> tuple[Result, dict[str, float]]:
     result = _pool_runner.prepare(entry)
     if _pool_renders_prepared:  # no translation: nothing is left for the parent to do
         result = _pool_runner.render(result)
-    return _portable(result)
+    return _timed(result)
 
 
-def _pool_render(result: Result) -> Result:
-    return _portable(_pool_runner.render(_pool_runner.align(result)))
+def _pool_render(result: Result) -> tuple[Result, dict[str, float]]:
+    return _timed(_pool_runner.render(_pool_runner.align(result)))
 
 
 class PoolExecutor:
@@ -221,7 +229,7 @@ class PoolExecutor:
             while len(prepared) < prefetch and submit_next():
                 pass
             while prepared:
-                results = [f.result() for f in prepared.popleft()]
+                results = _collect(prepared.popleft(), runner)
                 submit_next()
                 if not translating:
                     yield results
@@ -229,17 +237,25 @@ class PoolExecutor:
                 done = runner.translate_batch(results, align=False)
                 rendering.append([pool.submit(_pool_render, r) if r[1] is not None else r for r in done])
                 while len(rendering) > 1:  # the previous batch has rendered meanwhile
-                    yield _collect(rendering.popleft())
+                    yield _collect(rendering.popleft(), runner)
             while rendering:
-                yield _collect(rendering.popleft())
+                yield _collect(rendering.popleft(), runner)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _collect(items: list) -> list[Result]:
+def _collect(items: list, runner: Runner) -> list[Result]:
+    """Results of a chunk: a worker's, with its stage seconds added to ``runner.timings``, or one
+    this process already had (an article that failed before rendering)."""
     from concurrent.futures import Future
 
-    return [item.result() if isinstance(item, Future) else item for item in items]
+    results = []
+    for item in items:
+        if isinstance(item, Future):
+            item, timings = item.result()
+            runner.timings.update(timings)
+        results.append(item)
+    return results
 
 
 # ---- Dask -----------------------------------------------------------------------------------------

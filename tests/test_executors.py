@@ -130,6 +130,17 @@ def test_pool_splits_the_cores_between_translation_and_workers(monkeypatch, core
     assert executors.PoolExecutor(3, translate_threads=2).worker_count(translating=True) == 3
 
 
+def test_pool_reports_the_workers_stage_seconds(inputs, tmp_path):
+    from pipeline.executors import PoolExecutor
+    from pipeline.run import Runner, Settings, annotate
+
+    settings = Settings(translate=False, batch_size=2)
+    runner = Runner(settings)
+    annotate([inputs], tmp_path / "out", settings, progress=False, runner=runner, executor=PoolExecutor(1))
+    assert runner._per_document is None  # this process loaded no Vietnamese model: the worker did the work
+    assert all(runner.timings[stage] > 0 for stage in ("ingest", "segment", "entities", "frames"))
+
+
 def test_auto_runs_one_batch_here_and_several_in_a_pool(monkeypatch):
     from pipeline import executors
 
