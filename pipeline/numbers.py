@@ -56,6 +56,7 @@ _NUMBER_IN_TEXT = re.compile(
     r"(?<![\w.,/\-\u2212+])(?:[\-\u2212+](?=\d))?\d+(?:[.,]\d+)*(?![\w/\-]|[.,]\d)"
 )
 
+
 @dataclass(frozen=True)
 class NumberSpan:
     """A number found in a text: ``text[start:end] == surface``; ``en`` is its English form."""
