@@ -67,15 +67,14 @@ def align_strings(text: str, pieces: Iterable[str], start: int = 0, end: int | N
     Whitespace between pieces is skipped; a space inside a piece matches any run of whitespace in
     the text, or none. Characters are compared by ``base_char``; when that fails, a piece may differ from
     the text in one letter in four (underthesea's spelling normalisation: ``qui`` -> ``quy``).
-    Raises ``AlignmentFailed``.
+    A piece of combining marks only (underthesea splits ``ɐ̃``, a letter with no precomposed form, into
+    two words) belongs to the piece before it, so it gets no span of its own: one span per piece that
+    is not blank and not marks only. Raises ``AlignmentFailed``.
     """
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
     pos = start
-    for piece in pieces:
-        piece = piece.strip()
-        if not piece:
-            continue
+    for piece, _ in _join_marks([(p.strip(), None) for p in pieces if p.strip()]):
         while pos < end and (text[pos].isspace() or unicodedata.combining(text[pos])):
             pos += 1  # a mark after a space has no letter: it belongs to no word
         stop = pos + len(piece)

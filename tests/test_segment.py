@@ -33,6 +33,20 @@ def test_align_strings_joins_pieces_split_inside_the_text():
     assert [text[a:b] for a, b in spans] == ["==", "Lịch sử", "=="]
 
 
+def test_align_strings_gives_a_split_off_combining_mark_to_the_word_before():
+    """underthesea splits a letter with no precomposed form (IPA ``ɐ̃``) from its mark; the
+    translation stage aligned the mark alone and failed the whole article (issue 15, defect 1)."""
+    text = "Tên nước là Angola [ɐ̃ˈɡɔlɐ]."
+    from underthesea import word_tokenize
+
+    words = word_tokenize(text)
+    assert "\u0303" in words  # the split this test is about still happens
+    spans = align_strings(text, words)
+    assert [text[a:b] for a, b in spans] == ["Tên", "nước", "là", "Angola", "[ɐ̃", "ˈɡɔlɐ]", "."]
+    marked = "\u0303a b"  # a mark with no letter before it: it belongs to no word
+    assert [marked[a:b] for a, b in align_strings(marked, ["\u0303", "a", "b"])] == ["a", "b"]
+
+
 def test_align_strings_fails_loudly_with_the_word():
     with pytest.raises(AlignmentFailed, match="'máy bay'"):
         align_strings("chiếc tiêm kích", ["chiếc", "máy bay"])
