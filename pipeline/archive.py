@@ -2,7 +2,9 @@
 
 argostranslate's own installer extracts whatever a zip holds. Here nothing is extracted before
 the whole archive is checked: one top folder with a safe name, no absolute paths, no ``..``, no
-links or special files, bounded member count, size and compression ratio (zip bombs), a vi->en
+links or special files, no empty or ``.`` name parts, no duplicate entries, no name that is both a
+file and a folder, bounded member count, total size and compression ratio (per member and over the
+whole archive: zip bombs), a vi->en
 ``metadata.json``, a CTranslate2 model and a SentencePiece model (or, for a lexical package,
 its word table), intact CRCs. Extraction counts
 the bytes it really writes, in case the sizes in the headers lie.
@@ -26,9 +28,14 @@ class ArchiveLimits:
     """Bounds that refuse zip bombs and runaway downloads."""
 
     max_members: int = 10_000
-    max_total_bytes: int = 4 * 1024**3
+    # Real packages are far below this: the official Argos vi->en 1.9 package is 65,895,840 bytes
+    # zipped; the project's own unpack to 4.4 MB. Also the most a download may bring.
+    max_total_bytes: int = 512 * 1024**2
     max_ratio: float = 200.0  # uncompressed / compressed, for members above ratio_floor bytes
     ratio_floor: int = 1024**2
+    # uncompressed / compressed over the whole archive once it unpacks to more than ratio_floor:
+    # model weights barely compress (our packages: 1.01-1.12), so many small members of zeros cannot hide
+    max_archive_ratio: float = 20.0
 
 
 def sha256_file(path: Path) -> str:
@@ -49,6 +56,8 @@ def _check_member(info: zipfile.ZipInfo, path: Path, limits: ArchiveLimits) -> P
         raise UnsafeArchive(path=path, member=name, reason="absolute path")
     if "\\" in name or ".." in member.parts or "\x00" in name:
         raise UnsafeArchive(path=path, member=name, reason="path escapes the package folder")
+    if any(part in ("", ".") for part in name.rstrip("/").split("/")):
+        raise UnsafeArchive(path=path, member=name, reason="empty or '.' path component")
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
         raise UnsafeArchive(path=path, member=name, reason="symbolic link")
@@ -60,6 +69,22 @@ def _check_member(info: zipfile.ZipInfo, path: Path, limits: ArchiveLimits) -> P
                             reason=f"compression ratio {info.file_size / max(info.compress_size, 1):.0f}"
                                    f" above {limits.max_ratio:.0f} (zip bomb?)")
     return member
+
+
+def _check_clashes(path: Path, members: list[PurePosixPath], infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse two entries with one name, and a name that is both a file and a folder."""
+    seen: set[PurePosixPath] = set()
+    files: set[PurePosixPath] = set()
+    for member, info in zip(members, infos):
+        if member in seen:
+            raise UnsafeArchive(path=path, member=info.filename, reason="duplicate entry")
+        seen.add(member)
+        if not info.is_dir():
+            files.add(member)
+    for member in seen:
+        clash = next((parent for parent in member.parents if parent in files), None)
+        if clash is not None:
+            raise UnsafeArchive(path=path, member=str(clash), reason="both a file and a folder")
 
 
 def verify_archive(path: Path, limits: ArchiveLimits = ArchiveLimits()) -> tuple[str, dict]:
@@ -79,7 +104,13 @@ def verify_archive(path: Path, limits: ArchiveLimits = ArchiveLimits()) -> tuple
             if total > limits.max_total_bytes:
                 raise UnsafeArchive(path=path, member="*",
                                     reason=f"unpacks to {total} bytes, above {limits.max_total_bytes}")
+            packed = max(sum(i.compress_size for i in infos), 1)
+            if total > limits.ratio_floor and total > limits.max_archive_ratio * packed:
+                raise UnsafeArchive(path=path, member="*",
+                                    reason=f"whole-archive compression ratio {total / packed:.0f} above "
+                                           f"{limits.max_archive_ratio:.0f} (zip bomb?)")
             members = [_check_member(i, path, limits) for i in infos]
+            _check_clashes(path, members, infos)
             tops = {m.parts[0] for m in members if m.parts}
             if len(tops) != 1 or not SAFE_NAME.fullmatch(next(iter(tops))):
                 raise ModelInvalid(path=path, reason=f"expected one top folder, found {sorted(tops)}")

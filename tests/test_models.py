@@ -90,6 +90,14 @@ HOSTILE = {
     "bad metadata": (lambda: {**package_members(), "translate-vi_en-test/metadata.json": b"{nope"},
                      {}, ModelInvalid, "unreadable JSON"),
     "broken sentencepiece": (package_members, {}, ModelInvalid, "not a SentencePiece model"),
+    # members of 1 MiB or less skip the per-member ratio check: the whole archive's ratio catches them
+    "many small members": (lambda: {**package_members(), **{f"translate-vi_en-test/model/pad{i}.bin": b"\0" * 1024**2
+                                                            for i in range(8)}}, {}, UnsafeArchive,
+                           "whole-archive compression ratio"),
+    "'.' entry": (lambda: {**package_members(), "translate-vi_en-test/.": b"x"}, {}, UnsafeArchive,
+                  "'.' path component"),
+    "file and folder of one name": (lambda: {**package_members(), "translate-vi_en-test/model": b"x"}, {},
+                                    UnsafeArchive, "translate-vi_en-test/model: both a file and a folder"),
 }
 
 
@@ -102,6 +110,25 @@ def test_hostile_archive_refused_and_nothing_left(case, packages, tmp_path):
     assert message in str(info.value)
     assert leftovers(packages) == []
     assert not (tmp_path / "evil.txt").exists()
+
+
+def test_duplicate_entry_refused(packages, tmp_path):
+    archive = tmp_path / "twice.argosmodel"
+    with pytest.warns(UserWarning, match="Duplicate name"):
+        write_zip(archive, {**package_members(), "translate-vi_en-test/model/model.bin": b"x"})
+        with zipfile.ZipFile(archive, "a") as zf:
+            zf.writestr("translate-vi_en-test/model/model.bin", b"y")
+    with pytest.raises(UnsafeArchive, match="duplicate entry"):
+        models.install_archive(archive)
+    assert leftovers(packages) == []
+
+
+def test_default_size_cap_fits_real_packages_and_refuses_bombs():
+    limits = models.ArchiveLimits()
+    official_zipped = 65_895_840  # translate-vi_en-1_9.argosmodel
+    assert official_zipped * 2 < limits.max_total_bytes <= 1024**3
+    for package in (ROOT / "models").glob("*/*.argosmodel"):  # the project's own packages pass
+        models.verify_archive(package)
 
 
 def test_not_a_zip_refused(packages, tmp_path):
