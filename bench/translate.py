@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline import models  # noqa: E402
-from pipeline.translate import Translator  # noqa: E402
+from pipeline.translate import NeuralTranslator as Translator  # noqa: E402
 
 DEFAULT_SRC = ROOT.parent / "shared" / "data" / "mt-eval" / "flores200-devtest.vi"
 PACKAGES = [ROOT / "models" / "embedded" / "translate-vi_en-vien_embedded.argosmodel",

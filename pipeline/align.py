@@ -26,7 +26,7 @@ import numpy as np
 
 from .document import Document, Mention, Token
 from .postedit import accepted_renderings, best_run
-from .translate import SentenceTranslation
+from .translate.base import SentenceTranslation
 
 
 class Aligner:
@@ -53,7 +53,7 @@ class Aligner:
     def __call__(self, doc: Document) -> Document:
         if doc.en is None:
             return doc
-        work: list[SentenceTranslation] = doc.__dict__.pop("_mt", [])
+        work, doc.translation_work = doc.translation_work, []
         by_en = {w.en_sentence: w for w in work}
         self._tokens(doc)
         vi_tokens = _tokens_by_sentence(doc.vi.tokens)

@@ -135,6 +135,7 @@ class Document:
     alignment: dict[str, Any] | None = None
     entities: list[Entity] = field(default_factory=list)
     translation: dict[str, Any] | None = None  # model used, post-edits, unprojected mentions
+    translation_work: list[Any] = field(default_factory=list)  # translator -> aligner; never serialised
     producer: dict[str, Any] = field(default_factory=dict)
     annotations: set[str] = field(default_factory=set)  # what the stages have added so far
 

@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.align import Aligner, word_alignment
 from pipeline.document import Sentence, Side, Token
-from pipeline.translate import SentenceTranslation, Translator
+from pipeline.translate import NeuralTranslator as Translator, SentenceTranslation
 
 from .conftest import SEED
 from .test_translate import FIXTURE, fixture_model, hand_doc, needs_fixture  # noqa: F401 (fixture)
@@ -47,7 +47,7 @@ def translated_by_hand():
     for en_word, vi_surface in [(0, "Lực"), (1, "tới"), (2, "12.246"), (3, "kg"), (4, "ở"), (5, "Mach"), (6, "2,8.")]:
         attend(1, en_word, vi_surface)
     doc.translation = {"model": {}, "post_edits": [], "unprojected": []}
-    doc.__dict__["_mt"] = work
+    doc.translation_work = work
     return doc
 
 
@@ -68,12 +68,12 @@ def test_tokens_alignment_and_projection_by_hand():
     assert {e.id: e.mentions_en for e in doc.entities} == {
         "e0": [projected["vi-m0"].id], "e1": [projected["vi-m1"].id], "e2": [projected["vi-m2"].id]}
     assert doc.translation["unprojected"] == []
-    assert "_mt" not in doc.__dict__
+    assert doc.translation_work == []
 
 
 def test_unprojectable_mentions_are_listed_with_reasons():
     doc = translated_by_hand()
-    for w in doc.__dict__["_mt"]:
+    for w in doc.translation_work:
         w.attention[:] = 0.0
         w.attention[:, 0] = 1.0  # every English word attends to the first syllable only
     doc = Aligner()(doc)

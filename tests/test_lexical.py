@@ -7,7 +7,7 @@ import pytest
 from pipeline.align import Aligner
 from pipeline.entities import EntityRecognizer
 from pipeline.ingest import document_from_text
-from pipeline.lexical import LexicalTranslator
+from pipeline.translate import LexicalTranslator
 from pipeline.models import InstalledModel
 
 LEXICON = """# vi\ten\tcount\tp\ttotal

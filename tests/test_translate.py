@@ -13,7 +13,7 @@ import pytest
 from pipeline.document import Document, Entity, Mention, Sentence, Side, Source, Token
 from pipeline.postedit import Target, Word, accepted_renderings, apply_post_edits, best_run
 from pipeline.align import Aligner
-from pipeline.translate import Translator
+from pipeline.translate import NeuralTranslator as Translator
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "models" / "fixture" / "translate-vi_en-vien_fixture.argosmodel"
@@ -171,7 +171,7 @@ def test_translate_hand_document(translator):
         if "superseded_by" not in edit:
             assert doc.en.text[edit["start"]:edit["end"]] == edit["after"]
     assert "MiG-25" in doc.en.text or not any(e["mention"] == "vi-m0" for e in record["post_edits"])
-    work = doc.__dict__["_mt"]
+    work = doc.translation_work
     assert [w.vi_sentence for w in work] == [0, 1]
     for w in work:
         assert w.attention.shape[1] == len(w.src_spans)

@@ -4,7 +4,7 @@
 
 Reads ``models/wordbyword/lexicon-vi_en.tsv.gz`` and its ``scores.json`` (dev split, FLORES-200,
 NTREX-128; measured by ``training.wordbyword eval`` or, better, by ``vien eval translation`` through
-the pipeline's own engine, ``pipeline/lexical.py``) and writes
+the pipeline's own engine, ``pipeline/translate/lexical.py``) and writes
 ``models/wordbyword/translate-vi_en-vien_wordbyword.argosmodel``: a zip with one top folder holding
 ``metadata.json``, the lexicon and a README, installable with ``vien models install --file``.
 Standard library only.
@@ -33,7 +33,7 @@ def metadata(scores: dict) -> dict:
             "lexicon": LEXICON,
             "note": ("Word-by-word glosses from a lexical table learnt with eflomal on vien's training data: "
                      "Vietnamese word order, no fluency. Not an Argos neural model: argostranslate itself "
-                     "cannot run it; vien runs it with pipeline/lexical.py. Install the official Argos "
+                     "cannot run it; vien runs it with pipeline/translate/lexical.py. Install the official Argos "
                      "translate-vi_en package for real translation."),
             "scores": scores,
             "scores_note": ("sacreBLEU 2.x corpus BLEU/chrF. 'dev' is a split carved from the training data "
@@ -51,7 +51,7 @@ def package(scores: dict, out_dir: Path = OUT) -> Path:
     readme = "\n".join([
         f"# {meta['name']}", "",
         "A vi->en lexical table (one English rendering per Vietnamese word, as underthesea segments words), "
-        "applied word by word by vien's `pipeline/lexical.py`. Built by `training/wordbyword.py`; see "
+        "applied word by word by vien's `pipeline/translate/lexical.py`. Built by `training/wordbyword.py`; see "
         "models/wordbyword/SOURCE.md in the vien repository.", "",
         "Training data: EVBNews v1 (EVBCorpus; free for research use only; cite: " + CITATION + "), "
         "LibreOffice 7.4 help (MPL-2.0), Dive into Deep Learning vi/en (CC BY-SA 4.0).", "",

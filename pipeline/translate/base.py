@@ -1,20 +1,23 @@
-"""The translation stage: vi->en with CTranslate2 + SentencePiece, batched across documents.
+"""The interface every translation engine implements, and the batching the runner uses.
 
-``Translator.pipe`` collects the sentences of a whole batch of documents, sorts them by length and
-sends them to ``ctranslate2.Translator.translate_batch`` in chunks of ``batch_size`` sentences
-(argostranslate translates one text at a time). Sentences longer than ``max_input_pieces``
-SentencePiece pieces are cut at ``;``, then ``,``, then word boundaries, translated as parts and
-rejoined. Attention is kept (``return_attention=True``) for the aligner.
+``Translator.pipe`` collects the sentences of a whole batch of documents and hands them to the
+engine's ``_run`` at once; ``translate_texts`` does the same for plain sentences (evaluation,
+benchmarks). An engine supplies three things:
 
-Entities and numbers are post-edited (``pipeline.postedit``: why post-editing and not
-placeholders, and the methods); every edit is recorded in ``doc.translation["post_edits"]``.
+- ``_load()``: load its model (once, on first use);
+- ``_encode(text, offset)``: the source "pieces" of a sentence and each piece's characters;
+- ``_run(units)``: for every ``_Unit``, ``unit.result = (target pieces, attention rows)``, where
+  target pieces that start a word begin with U+2581 and each attention row spreads one target
+  piece over the unit's source pieces (one-hot where the engine knows the exact link).
 
-The aligner reads the per-sentence work (pieces, attention, word spans) that this stage leaves
-on the document as ``doc.__dict__["_mt"]`` (never serialised).
+Sentences longer than ``max_input_pieces`` pieces are cut at ``;``, then ``,``, then word
+boundaries, translated as parts and rejoined. Entities and numbers are post-edited
+(``pipeline.postedit``: why post-editing and not placeholders, and the methods); every edit is
+recorded in ``doc.translation["post_edits"]``. What the aligner needs (per-sentence pieces,
+attention, word spans) is left on ``doc.translation_work`` (never serialised).
 """
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -22,11 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from .document import Document, Sentence, Side
-from .models import InstalledModel, resolve_model
-from .postedit import Word, apply_post_edits, targets_for
+from ..document import Document, Sentence, Side
+from ..models import InstalledModel, resolve_model
+from ..postedit import Word, apply_post_edits, targets_for
 
-_WORD = re.compile(r"\S+")
+WORD = re.compile(r"\S+")
 
 
 @dataclass
@@ -50,37 +53,32 @@ class _Unit:
     result: Any = None
 
 
-def make_translator(model: InstalledModel | str | None = None, **settings: Any) -> Translator:
-    """The translation stage for ``model`` (a name, an installed model, or None for the preferred
-    one): CTranslate2 for neural packages, ``lexical.LexicalTranslator`` for lexical ones."""
-    model = model if isinstance(model, InstalledModel) else resolve_model(model)
-    if model.kind == "embedded-lexical":
-        from .lexical import LexicalTranslator
+class _Decoder:
+    """Stands in for a SentencePiece processor: pieces marked with U+2581 start a new word."""
 
-        return LexicalTranslator(model, **settings)
-    return Translator(model, **settings)
+    @staticmethod
+    def decode_pieces(pieces: list[str]) -> str:
+        return "".join(p.replace("\u2581", " ") for p in pieces)
 
 
 class Translator:
-    """Stage ``translate``: ``doc.en`` (text, sentences) and ``doc.translation`` from ``doc.vi``."""
+    """Stage ``translate``: ``doc.en`` (text, sentences) and ``doc.translation`` from ``doc.vi``.
+
+    The base of every engine; ``settings`` is what shapes the output (recorded in the producer).
+    """
 
     name = "translate"
     requires = ("sentences", "tokens", "entities")
     provides = ("translation", "en_sentences")
 
-    def __init__(self, model: InstalledModel | str | None = None, *, beam_size: int = 4,
-                 batch_size: int = 64, threads: int | None = None, compute_type: str = "int8",
-                 device: str = "cpu", max_input_pieces: int = 200, max_decoding_length: int = 256,
-                 exact_batches: bool = False) -> None:
+    def __init__(self, model: InstalledModel | str | None = None, *, max_input_pieces: int = 200,
+                 **unused: Any) -> None:
+        """``model``: a name, an installed model, or None for the preferred one. Settings that
+        other engines take (beam size, threads, ...) are accepted and ignored, so the runner can
+        pass the same ones to any engine."""
         self.model = model if isinstance(model, InstalledModel) else resolve_model(model)
-        self.settings = {
-            "beam_size": beam_size, "batch_size": batch_size, "compute_type": compute_type,
-            "device": device, "threads": threads or min(4, os.cpu_count() or 1),
-            "max_input_pieces": max_input_pieces, "max_decoding_length": max_decoding_length,
-            "exact_batches": exact_batches,
-        }
-        self._ct2 = None
-        self._sp_source = self._sp_target = None
+        self.settings: dict[str, Any] = {"max_input_pieces": max_input_pieces}
+        self._sp_target: Any = _Decoder()
 
     def describe(self) -> dict[str, Any]:
         """Model name, version, kind, sha256 and the settings that shape the output.
@@ -92,35 +90,16 @@ class Translator:
         return {**self.model.describe(), "settings": shaping}
 
     def _load(self) -> None:
-        if self._ct2 is not None:
-            return
-        import ctranslate2
-        import sentencepiece
+        """Load the engine's model (once)."""
+        raise NotImplementedError
 
-        s = self.settings
-        self._ct2 = ctranslate2.Translator(str(self.model.model_dir), device=s["device"],
-                                           compute_type=s["compute_type"], inter_threads=1,
-                                           intra_threads=s["threads"])
-        self._sp_source = sentencepiece.SentencePieceProcessor(model_file=str(self.model.sp_source))
-        self._sp_target = (self._sp_source if self.model.sp_target == self.model.sp_source else
-                           sentencepiece.SentencePieceProcessor(model_file=str(self.model.sp_target)))
-
-    # ---- source side ------------------------------------------------------------------------
     def _encode(self, text: str, offset: int) -> tuple[list[str], list[tuple[int, int]]]:
-        """Pieces of ``text`` and each piece's characters (offset by ``offset``), word by word."""
-        words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
-        pieces, spans = [], []
-        for (start, end, word), word_pieces in zip(words, self._sp_source.encode([w for *_, w in words], out_type=str)):
-            pos = start
-            for piece in word_pieces:
-                surface = piece.lstrip("\u2581")
-                if surface and text.startswith(surface, pos):
-                    spans.append((offset + pos, offset + pos + len(surface)))
-                    pos += len(surface)
-                else:  # normalised or byte-fallback piece: it belongs to the word as a whole
-                    spans.append((offset + start, offset + end))
-                pieces.append(piece)
-        return pieces, spans
+        """Source pieces of ``text`` and each piece's characters (offset by ``offset``)."""
+        raise NotImplementedError
+
+    def _run(self, units: list[_Unit]) -> None:
+        """Set ``unit.result = (target pieces, attention rows)`` for every unit."""
+        raise NotImplementedError
 
     def _units(self, key: tuple[int, int], text: str, offset: int) -> list[_Unit]:
         """``text`` as one unit, or several when it is longer than ``max_input_pieces``."""
@@ -144,70 +123,6 @@ class Translator:
             if after:
                 return after[-1]
         return word_starts[-1] if word_starts else stop
-
-    # ---- the model --------------------------------------------------------------------------
-    def _cap(self, n_pieces: int) -> int:
-        """Decoding limit for a source of ``n_pieces``: twice its length bucket plus 10.
-
-        It depends on the sentence alone (never on the batch it lands in), so a document gets
-        the same translation in any batch; it stops weak models that loop long before 256 pieces.
-        """
-        bucket = 8
-        while bucket < n_pieces:
-            bucket *= 2
-        return min(self.settings["max_decoding_length"], 2 * bucket + 10)
-
-    def _run(self, units: list[_Unit]) -> None:
-        """Translate ``units`` in length-sorted batches of at most ``batch_size``, one cap each.
-
-        With beam search (beam > 1), CTranslate2 4.8 can decode a sentence padded in a batch
-        differently from the same sentence alone (near ties; measured with the fixture on the
-        seed article). Greedy decoding (beam 1) is batch-independent; so is ``exact_batches``,
-        which batches only sources of equal length (no padding) at some cost in speed. Use
-        either where a re-run must reproduce earlier outputs exactly.
-        """
-        self._load()
-        s = self.settings
-        order = sorted(range(len(units)), key=lambda i: len(units[i].pieces))
-        batches: list[list[_Unit]] = []
-        for i in order:
-            unit = units[i]
-            same = (len(batches[-1][0].pieces) == len(unit.pieces) if s["exact_batches"] else
-                    self._cap(len(batches[-1][0].pieces)) == self._cap(len(unit.pieces))) if batches else False
-            if same and len(batches[-1]) < s["batch_size"]:
-                batches[-1].append(unit)
-            else:
-                batches.append([unit])
-        prefix = self.model.target_prefix
-        for chunk in batches:
-            results = self._ct2.translate_batch(
-                [u.pieces for u in chunk], beam_size=s["beam_size"], return_attention=True,
-                replace_unknowns=True, max_batch_size=s["batch_size"],
-                target_prefix=[[prefix]] * len(chunk) if prefix else None,
-                max_decoding_length=self._cap(len(chunk[0].pieces)))
-            first_steps = self._first_step_attention(chunk) if not prefix else {}
-            for k, (unit, result) in enumerate(zip(chunk, results)):
-                hyp, att = list(result.hypotheses[0]), list(result.attention[0])
-                if prefix and hyp and hyp[0] == prefix:
-                    hyp, att = hyp[1:], att[1:]
-                if k in first_steps and att:
-                    att[0] = first_steps[k]
-                unit.result = (hyp, att)
-
-    def _first_step_attention(self, chunk: list[_Unit]) -> dict[int, list[float]]:
-        """The first-step attention of every source of a beam-search batch, from a greedy step.
-
-        CTranslate2 4.8 returns a wrong first attention row for most sources of a beam-search
-        batch (mass leaks onto padding; the hypotheses and later rows are unaffected, measured on
-        the fixture). The first step is the same for every beam, so one greedy step, which is
-        exact in batches, gives the right row. Without this, alignments and attention post-edits
-        would depend on which sentences share a batch, and a resumed run would differ.
-        """
-        if self.settings["beam_size"] == 1 or len(chunk) == 1:
-            return {}
-        steps = self._ct2.translate_batch([u.pieces for u in chunk], beam_size=1, max_decoding_length=1,
-                                          return_attention=True, max_batch_size=self.settings["batch_size"])
-        return {k: list(r.attention[0][0]) for k, r in enumerate(steps) if r.attention and r.attention[0]}
 
     def _words(self, units: list[_Unit]) -> tuple[list[Word], np.ndarray, list[tuple[int, int]]]:
         """English words of a sentence's units, with the block-diagonal attention matrix."""
@@ -305,7 +220,7 @@ class Translator:
         described = self.describe()
         doc.translation = {"model": self.model.describe(), "settings": described["settings"],
                            "post_edits": edits, "unprojected": []}
-        doc.__dict__["_mt"] = work
+        doc.translation_work = work
 
     # ---- plain texts (evaluation, benchmarks) -----------------------------------------------
     def translate_texts(self, texts: list[str]) -> list[str]:

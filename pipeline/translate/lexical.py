@@ -3,7 +3,7 @@
 The project's word-by-word baseline (``training/wordbyword.py``: eflomal alignments of the
 training data -> the most frequent English for each Vietnamese word) is a fallback translator
 that needs no neural model. ``LexicalTranslator`` runs it through the same batched path as the
-neural ``Translator``: each Vietnamese word is a source "piece", its English words are the target
+other engines (``base.Translator``): each Vietnamese word is a source "piece", its English words are the target
 pieces, and the attention is one-hot on the word that produced them, so post-editing, alignment
 and entity projection work unchanged. Its output is a gloss, not fluent English, and it is
 labelled as such in ``doc.translation["model"]["kind"]``.
@@ -14,20 +14,12 @@ import gzip
 import re
 from pathlib import Path
 
-from .models import InstalledModel
-from .segment import align_strings
-from .translate import Translator, _Unit
+from ..models import InstalledModel
+from ..segment import align_strings
+from .base import Translator, _Unit
 
 LEXICON = "lexicon-vi_en.tsv.gz"  # the table's file name inside a lexical package
 _ATTACH_LEFT = re.compile(r"^[,.;:!?%)\]}”’…]+$")
-
-
-class _Decoder:
-    """Stands in for a SentencePiece processor: pieces marked with U+2581 start a new word."""
-
-    @staticmethod
-    def decode_pieces(pieces: list[str]) -> str:
-        return "".join(p.replace("\u2581", " ") for p in pieces)
 
 
 def read_lexicon(path: Path) -> dict[str, str]:
@@ -47,9 +39,8 @@ class LexicalTranslator(Translator):
 
     def __init__(self, model: InstalledModel, **settings) -> None:
         super().__init__(model, **settings)
-        self.settings = {"engine": "lexical", "max_input_pieces": self.settings["max_input_pieces"]}
+        self.settings = {"engine": "lexical", **self.settings}
         self._table: dict[str, str] | None = None
-        self._sp_target = _Decoder()
 
     def _load(self) -> None:
         if self._table is not None:
