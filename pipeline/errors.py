@@ -169,6 +169,13 @@ class ConfigError(VienError):
     exit_code = 2
 
 
+class InvalidSetting(VienError):
+    code = "E305"
+    template = "setting {name} = {value!r}: {reason}"
+    hint = "fix it on the command line (--batch-size for batch_size) or in the --config file's [annotate] table"
+    exit_code = 2
+
+
 class WorkerMismatch(VienError):
     code = "E304"
     template = "a worker's pipeline differs from this one's: fingerprint {worker} != {driver}"

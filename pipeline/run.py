@@ -58,6 +58,29 @@ class Settings:
     text_column: str = "text"  # JSONL field / CSV column with the article text
     id_column: str = "id"  # JSONL field / CSV column with the article id (else the line/row number)
 
+    def __post_init__(self) -> None:
+        """Refuse a setting of the wrong type or out of range when the run is built, naming it
+        (``InvalidSetting``): every whole-number setting is a count of at least 1."""
+        from typing import get_type_hints
+
+        from .errors import InvalidSetting
+
+        for name, hint in get_type_hints(Settings).items():
+            value = getattr(self, name)
+            allowed = getattr(hint, "__args__", (hint,))
+            if value is None and type(None) in allowed:
+                continue
+            if bool in allowed:
+                if not isinstance(value, bool):
+                    raise InvalidSetting(name=name, value=value, reason="must be true or false")
+            elif int in allowed:
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise InvalidSetting(name=name, value=value, reason="must be a whole number")
+                if value < 1:
+                    raise InvalidSetting(name=name, value=value, reason="must be at least 1")
+            elif not isinstance(value, str) or not value:
+                raise InvalidSetting(name=name, value=value, reason="must be a non-empty string")
+
 
 def load_settings(path: str | Path | None = None, **overrides: object) -> Settings:
     """Defaults, then the ``[annotate]`` table of a TOML config file, then ``overrides`` (not None)."""
