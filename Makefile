@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 TEST_STAMP := $(VENV)/.installed-test-stamp
-# the project's own vi->en packages; the run picks the one with the best dev-split chrF
+# the project's own vi->en packages; with none named, a run picks by kind (pipeline.models.default_rank)
 EMBEDDED := $(wildcard models/embedded/*.argosmodel models/wordbyword/*.argosmodel)
 
 .PHONY: install models annotate test

@@ -18,6 +18,7 @@ records the sha256 and where the model came from. Downloads happen only here, on
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -28,6 +29,7 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -53,10 +55,10 @@ INSTALL_HINT = (
     "`vien models install --file models/embedded/translate-vi_en-vien_embedded.argosmodel`, "
     "or `vien models install --dir CT2_MODEL_DIR`"
 )
-# Preference when no model is named: the official Argos package, then user-installed models,
-# then the project's embedded ones (neural or lexical: the higher dev chrF in its metadata first).
-# Fixtures are never picked automatically.
-KIND_RANK = {"argos": 0, "ct2": 1, "embedded": 2, "embedded-neural": 2, "embedded-lexical": 2}
+# Preference when no model is named, fixed by kind (see ``default_rank``): scores a package
+# declares in its own metadata never choose. Fixtures are never picked automatically.
+KIND_RANK = {"argos": 0, "ct2": 1, "embedded-phrase": 2, "embedded-lexical": 3, "embedded-neural": 4,
+             "embedded": 4}
 
 
 @dataclass
@@ -172,20 +174,23 @@ def resolve_model(name: str | None = None) -> InstalledModel:
             raise ModelNotInstalled(what=f"vi->en translation model {name!r}",
                                     detail=f"installed: {names}", install=INSTALL_HINT)
         return max(found, key=lambda m: _version_key(m.version))
-    usable = [m for m in models if m.kind in KIND_RANK]
+    usable = [m for m in models if default_rank(m) is not None]
     if not usable:
         raise ModelNotInstalled(what="vi->en translation",
                                 detail=f"looked in {packages_dir()} and {ct2_models_dir()}",
                                 install=INSTALL_HINT)
-    return min(usable, key=lambda m: (KIND_RANK[m.kind], -_dev_chrf(m), [-v for v in _version_key(m.version)]))
+    return min(usable, key=default_rank)
 
 
-def _dev_chrf(model: InstalledModel) -> float:
-    dev = model.scores.get("dev")
-    try:
-        return float(dev.get("chrf", 0.0)) if isinstance(dev, dict) else 0.0
-    except (TypeError, ValueError):
-        return 0.0
+def default_rank(model: InstalledModel) -> tuple | None:
+    """Where ``model`` stands when no model is named (lower first), or None if never by default.
+
+    The official Argos package, then a plain CTranslate2 model the user installed, then the
+    project's embedded engines: phrase-based, lexical, neural; newest version first within a kind.
+    Fixtures and unknown kinds are never the default, and self-declared scores play no part.
+    """
+    rank = KIND_RANK.get(model.kind)
+    return None if rank is None else (rank, [-v for v in _version_key(model.version)])
 
 
 def _version_key(version: str) -> list[int]:
@@ -251,6 +256,9 @@ def install_archive(path: Path, *, sha256: str | None = None, source: str | None
         staged = staging / top
         if lexicon_name(meta) is None:
             check_sentencepiece(path, staged / "sentencepiece.model")
+        staged_model = _load_model(staged)
+        assert staged_model is not None  # verified above: a vi->en package with metadata
+        check_loads(staged_model, path)
         _write_sidecar(staged, digest, source or str(path.resolve()))
         _commit(staged, dest, force)
     finally:
@@ -287,6 +295,7 @@ def install_ct2_dir(path: Path, *, name: str | None = None, force: bool = False)
         raise ModelInvalid(path=path, reason="no SentencePiece model (sentencepiece.model or source.spm+target.spm)")
     for sp in {sp_source, sp_target}:
         check_sentencepiece(path, path / sp)
+    _check_ctranslate2(path, path)
     name = name or path.resolve().name
     if not SAFE_NAME.fullmatch(name):
         raise ModelInvalid(path=path, reason=f"unusable model name {name!r}")
@@ -308,6 +317,40 @@ def install_ct2_dir(path: Path, *, name: str | None = None, force: bool = False)
     model = _load_model(dest)
     assert model is not None
     return model
+
+
+def check_loads(model: InstalledModel, path: Path) -> None:
+    """Load ``model`` once, as a run would: a lexical package's word table, else its CTranslate2
+    model. Raises ``ModelInvalid`` naming ``path`` (the package being installed) if it cannot."""
+    if model.lexicon_path is not None:
+        _check_lexicon(path, model.lexicon_path)
+    elif model.model_dir.is_dir():
+        _check_ctranslate2(path, model.model_dir)
+
+
+def _check_lexicon(path: Path, lexicon: Path) -> None:
+    entries = 0
+    try:
+        with gzip.open(lexicon, "rt", encoding="utf-8") as fh:
+            for number, line in enumerate(fh, 1):
+                if line.startswith("#") or not line.strip():
+                    continue
+                if "\t" not in line:
+                    raise ModelInvalid(path=path, reason=f"{lexicon.name} line {number} has no tab")
+                entries += 1
+    except (OSError, EOFError, UnicodeDecodeError, zlib.error) as exc:
+        raise ModelInvalid(path=path, reason=f"{lexicon.name} is not a gzip UTF-8 word table: {exc}") from None
+    if not entries:
+        raise ModelInvalid(path=path, reason=f"{lexicon.name} holds no entries")
+
+
+def _check_ctranslate2(path: Path, model_dir: Path) -> None:
+    import ctranslate2
+
+    try:
+        ctranslate2.Translator(str(model_dir), device="cpu", intra_threads=1)
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise ModelInvalid(path=path, reason=f"CTranslate2 cannot load the model: {str(exc)[:200]}") from None
 
 
 def _tree_sha256(path: Path) -> str:

@@ -3,6 +3,7 @@ hostile archives refused with nothing left behind."""
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
 import json
 import shutil
@@ -330,11 +331,15 @@ LEXICAL_META = {**META, "vien": {"kind": "embedded-lexical", "lexicon": "lexicon
                                  "scores": {"dev": {"chrf": 30.0}}}}
 
 
+def lexical_archive(path: Path, lexicon: bytes) -> Path:
+    top = "translate-vi_en-vien_wordbyword"
+    return write_zip(path, {f"{top}/metadata.json": json.dumps(LEXICAL_META).encode(),
+                            f"{top}/lexicon-vi_en.tsv.gz": lexicon})
+
+
 def test_lexical_package_installs_without_a_neural_model(packages, tmp_path):
     top = "translate-vi_en-vien_wordbyword"
-    archive = write_zip(tmp_path / "lexical.argosmodel", {
-        f"{top}/metadata.json": json.dumps(LEXICAL_META).encode(),
-        f"{top}/lexicon-vi_en.tsv.gz": b"\x1f\x8b not really gzip, never read here"})
+    archive = lexical_archive(tmp_path / "lexical.argosmodel", gzip.compress("máy_bay\taircraft\n".encode()))
     model = models.install_archive(archive)
     assert model.kind == "embedded-lexical" and model.lexicon_path == model.path / "lexicon-vi_en.tsv.gz"
     assert models.resolve_model().name == top  # an embedded package may be the default
@@ -349,16 +354,44 @@ def test_lexical_package_without_its_lexicon_is_refused(packages, tmp_path):
     assert leftovers(packages) == []
 
 
-def test_embedded_packages_ranked_by_dev_chrf(packages):
-    fake_installed(packages, "translate-vi_en-vien_embedded", "embedded")
-    meta = json.loads((packages / "translate-vi_en-vien_embedded" / "metadata.json").read_text())
-    meta["vien"]["scores"] = {"dev": {"chrf": 20.0}}
-    (packages / "translate-vi_en-vien_embedded" / "metadata.json").write_text(json.dumps(meta))
-    (packages / "translate-vi_en-vien_wordbyword").mkdir()
-    (packages / "translate-vi_en-vien_wordbyword" / "metadata.json").write_text(json.dumps(LEXICAL_META))
-    assert models.resolve_model().name == "translate-vi_en-vien_wordbyword"  # chrF 30 > 20
-    meta["vien"]["scores"] = {"dev": {"chrf": 35.0}}
-    (packages / "translate-vi_en-vien_embedded" / "metadata.json").write_text(json.dumps(meta))
-    assert models.resolve_model().name == "translate-vi_en-vien_embedded"
+@pytest.mark.parametrize("lexicon, reason", [
+    (b"\x1f\x8b not really gzip", "not a gzip UTF-8 word table"),
+    (gzip.compress(b"no tab on this line\n"), "line 1 has no tab"),
+    (gzip.compress(b"# only a comment\n"), "holds no entries")], ids=["not-gzip", "no-tab", "empty"])
+def test_lexical_package_whose_lexicon_cannot_load_is_refused(packages, tmp_path, capsys, lexicon, reason):
+    archive = lexical_archive(tmp_path / "lexical.argosmodel", lexicon)
+    assert main(["models", "install", "--file", str(archive)]) == 3
+    err = capsys.readouterr().err
+    assert "[E202]" in err and reason in err
+    assert leftovers(packages) == []
+
+
+@needs_fixture
+def test_neural_package_with_a_garbage_model_is_refused(packages, tmp_path, capsys):
+    broken = tmp_path / "broken.argosmodel"
+    with zipfile.ZipFile(FIXTURE) as src, zipfile.ZipFile(broken, "w") as dst:
+        for info in src.infolist():
+            garbage = info.filename.endswith("model/model.bin")
+            dst.writestr(info.filename, bytes(range(256)) * 64 if garbage else src.read(info))
+    assert main(["models", "install", "--file", str(broken)]) == 3
+    err = capsys.readouterr().err
+    assert "[E202]" in err and "CTranslate2 cannot load the model" in err
+    assert leftovers(packages) == []
+
+
+def test_self_declared_scores_do_not_choose_the_default(packages):
+    def installed(name: str, kind: str, chrf: float) -> None:
+        fake_installed(packages, name, kind)
+        meta = json.loads((packages / name / "metadata.json").read_text())
+        meta["vien"]["scores"] = {"dev": {"chrf": chrf}}
+        (packages / name / "metadata.json").write_text(json.dumps(meta))
+
+    installed("translate-vi_en-vien_boastful", "embedded-neural", 99.0)
+    installed("translate-vi_en-vien_fixture", "fixture", 100.0)
+    assert models.resolve_model().name == "translate-vi_en-vien_boastful"
+    installed("translate-vi_en-vien_wordbyword", "embedded-lexical", 30.0)
+    assert models.resolve_model().name == "translate-vi_en-vien_wordbyword"  # lexical before neural
+    installed("translate-vi_en-vien_phrase", "embedded-phrase", 1.0)
+    assert models.resolve_model().name == "translate-vi_en-vien_phrase"
     fake_installed(packages, "translate-vi_en-1_9", None, "1.9")
     assert models.resolve_model().name == "translate-vi_en-1_9"  # the official package first, always
