@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .document import Document
-from .errors import InputNotFound, NoInputFiles, NotText, UnsupportedFormat, VienError
+from .errors import InputNotFound, NoInputFiles, NotText, UnsupportedFormat, VienError, printable
 from .journal import MANIFEST
 from .readers import MULTI_DOCUMENT, SUFFIXES, ReadOptions, Record, RecordSource, read_document, read_records
 
@@ -25,6 +25,11 @@ class InputFile:
     skipped: bool = False  # unknown file type inside a folder: reported, not processed
     record: Record | None = None  # one record of a JSONL/CSV file, read at discovery
     record_source: RecordSource | None = None
+
+    @property
+    def name(self) -> str:
+        """The input's path as text (bytes of a name that is not UTF-8 written as ``\\xNN``)."""
+        return printable(str(self.path))
 
     def read(self) -> Document:
         """The article's ``Document`` (read from its file, or built from its record)."""
@@ -51,7 +56,7 @@ def discover(inputs: Iterable[str | Path], options: ReadOptions | None = None) -
             if not any(p.suffix.lower() in SUFFIXES for p in files):
                 raise NoInputFiles(path=str(path), extensions=", ".join(SUFFIXES))
             for p in files:
-                entry = InputFile(p, "__".join(p.relative_to(path).with_suffix("").parts))
+                entry = InputFile(p, printable("__".join(p.relative_to(path).with_suffix("").parts)))
                 if p.is_dir():
                     entry.skipped = True
                     entry.error = NotText(path=str(p), reason="a link to a folder (not followed)")
@@ -60,7 +65,7 @@ def discover(inputs: Iterable[str | Path], options: ReadOptions | None = None) -
                     entry.error = UnsupportedFormat(path=str(p), suffix=p.suffix, supported=", ".join(SUFFIXES))
                 found += _expand(entry, options)
         else:
-            found += _expand(InputFile(path, path.stem), options)
+            found += _expand(InputFile(path, printable(path.stem)), options)
     seen: dict[str, int] = {Path(MANIFEST).stem: 1}  # an article "manifest.txt" must not overwrite it
     for entry in found:  # a.txt and a.md, or the same name given twice: keep ids unique
         n = seen.get(entry.doc_id, 0)

@@ -16,7 +16,7 @@ class VienError(Exception):
     exit_code = 1
 
     def __init__(self, **fields: object) -> None:
-        self.fields = fields
+        self.fields = {k: printable(v) if isinstance(v, str) else v for k, v in fields.items()}
         super().__init__(self.message)
 
     @property
@@ -39,6 +39,30 @@ class VienError(Exception):
 
 def _rebuild_error(cls: type[VienError], fields: dict) -> VienError:
     return cls(**fields)
+
+
+def printable(text: str) -> str:
+    """``text`` with the bytes of a file name that is not valid UTF-8 (which Python keeps as lone
+    surrogates) written as ``\\xNN``, so that it can go into messages, JSON and the journal."""
+    if text.isascii():
+        return text
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that no file name gave
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def error_record(exc: BaseException, source: str) -> dict[str, str]:
+    """The manifest record of an article's failure (code, reason, hint); the reason names
+    ``source`` (the input). An exception outside this catalogue is a bug: E999."""
+    if isinstance(exc, VienError):
+        record = exc.to_record()
+    else:
+        record = {"code": "E999", "reason": printable(f"{type(exc).__name__}: {exc}"),
+                  "hint": "this is a bug; please report it with the input file"}
+    if not record["reason"].startswith(source):
+        record["reason"] = f"{source}: {record['reason']}"
+    return record
 
 
 # ---- input ------------------------------------------------------------------------------------

@@ -28,9 +28,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Protocol
 
-from .errors import OptionalDependencyMissing, VienError, WorkerMismatch
+from .errors import OptionalDependencyMissing, VienError, WorkerMismatch, error_record
 from .discover import InputFile
-from .run import Result, Runner, Settings, _error_record
+from .run import Result, Runner, Settings
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def _portable(result: Result) -> Result:
     entry, rendered, exc, seconds = result
     if exc is None:
         return result
-    return entry, rendered, WorkerFailure(_error_record(entry, exc)), seconds
+    return entry, rendered, WorkerFailure(error_record(exc, entry.name)), seconds
 
 
 def default_workers() -> int:

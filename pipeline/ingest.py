@@ -29,7 +29,7 @@ from pathlib import Path
 
 from .document import Document, Edit, OffsetMap, Side, Source
 from .encodings import detect, vni_edits
-from .errors import DocumentTooLong, EmptyDocument, NotText, UnreadableFile, UnsupportedFormat
+from .errors import DocumentTooLong, EmptyDocument, NotText, UnreadableFile, UnsupportedFormat, printable
 
 TEXT_SUFFIXES = (".txt", ".md")
 # Larger inputs are refused before they are read: one article is rarely above 1 MB, and a 20 MB
@@ -69,7 +69,7 @@ def read_document(path: str | Path, *, doc_id: str | None = None) -> Document:
         raise UnsupportedFormat(path=str(path), suffix=path.suffix, supported=", ".join(TEXT_SUFFIXES))
     data = read_bytes(path)
     original, encoding = decode(data, path)
-    return document_from_text(original, doc_id=doc_id or path.stem, path=str(path),
+    return document_from_text(original, doc_id=doc_id or printable(path.stem), path=printable(str(path)),
                               encoding=encoding, data=data)
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .document import Document
-from .errors import BadRecord, NoArticleText, UndecodableText, UnsupportedFormat, VienError
+from .errors import BadRecord, NoArticleText, UndecodableText, UnsupportedFormat, VienError, printable
 from .ingest import MAX_BYTES, decode, document_from_text, read_bytes
 
 FORMATS = {".txt": "text", ".md": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl", ".csv": "csv"}
@@ -95,7 +95,8 @@ def read_document(path: str | Path, *, doc_id: str | None = None) -> Document:
     text, encoding = decode_html(data, path) if kind == "html" else decode(data, path)
     if kind == "html":
         text = extract_article(text, path)
-    return document_from_text(text, doc_id=doc_id or path.stem, path=str(path), encoding=encoding, data=data)
+    return document_from_text(text, doc_id=doc_id or printable(path.stem), path=printable(str(path)),
+                              encoding=encoding, data=data)
 
 
 # ---- HTML ------------------------------------------------------------------------------------
@@ -145,7 +146,7 @@ def read_records(path: str | Path, options: ReadOptions | None = None) -> tuple[
     text, encoding = decode(data, path)
     if text.startswith("\ufeff"):
         text = text[1:]
-    source = RecordSource(str(path), hashlib.sha256(data).hexdigest(), len(data), encoding)
+    source = RecordSource(printable(str(path)), hashlib.sha256(data).hexdigest(), len(data), encoding)
     records = _jsonl_records(text, path, options) if path.suffix.lower() == ".jsonl" \
         else _csv_records(text, path, options)
     return source, records

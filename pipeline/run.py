@@ -26,7 +26,7 @@ from . import __version__
 from .core import Pipeline
 from .document import Document
 from .discover import InputFile, discover
-from .errors import VienError
+from .errors import error_record
 from .frames import document_frames, frames_to_json, json_text
 from .journal import (JOURNAL, MANIFEST_EVERY_S, read_journal, remove_stale_temporaries, write_atomic,
                       write_manifest)
@@ -285,13 +285,6 @@ class Runner:
         return data
 
 
-def _error_record(entry: InputFile, exc: BaseException) -> dict:
-    if isinstance(exc, VienError):
-        return exc.to_record()
-    return {"code": "E999", "reason": f"{entry.path}: {type(exc).__name__}: {exc}",
-            "hint": "this is a bug; please report it with the input file"}
-
-
 def _input_sha256(entry: InputFile) -> str | None:
     if entry.record_source is not None:
         return entry.record_source.sha256
@@ -329,7 +322,7 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
     for entry in entries:
         previous = done.get(entry.doc_id)
         if entry.error is not None:
-            report.records.append({"doc_id": entry.doc_id, "input": str(entry.path),
+            report.records.append({"doc_id": entry.doc_id, "input": entry.name,
                                    "status": "skipped" if entry.skipped else "error",
                                    **entry.error.to_record(), "output": None, "seconds": 0.0})
             (outdir / f"{entry.doc_id}.json").unlink(missing_ok=True)  # an output or an error, not both
@@ -347,7 +340,7 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
         batches = (todo[start:start + settings.batch_size] for start in range(0, len(todo), settings.batch_size))
         for results in executor.run(runner, batches):
             for entry, rendered, exc, seconds in results:
-                record = {"doc_id": entry.doc_id, "input": str(entry.path), "seconds": round(seconds, 3),
+                record = {"doc_id": entry.doc_id, "input": entry.name, "seconds": round(seconds, 3),
                           "fingerprint": runner.fingerprint}
                 if rendered is not None:
                     try:
@@ -358,9 +351,9 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
                     except Exception as err:
                         exc = err
                 if exc is not None:
-                    record.update(status="error", output=None, **_error_record(entry, exc))
+                    record.update(status="error", output=None, **error_record(exc, entry.name))
                     (outdir / f"{entry.doc_id}.json").unlink(missing_ok=True)  # from an earlier run
-                    log.warning("%s: %s", entry.path, record["reason"])
+                    log.info("%s", record["reason"])
                 journal.write(json.dumps(record, ensure_ascii=False) + "\n")
                 journal.flush()
                 os.fsync(journal.fileno())
