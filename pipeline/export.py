@@ -34,9 +34,10 @@ from xml.sax.saxutils import XMLGenerator
 import pandas as pd
 
 from . import __version__
-from .corpus import MENTION_PAIR_COLUMNS, iter_frames, iter_records, mention_pairs, typed_table
+from .corpus import CHUNK_SIZE, MENTION_PAIR_COLUMNS, mention_pairs, output_files, read_record, typed_table
 from .errors import OptionalDependencyMissing
-from .frames import SCHEMA_ID
+from .frames import SCHEMA_ID, json_to_frames
+from .schema import check_annotation
 
 PARALLEL_FORMATS = ("moses", "tsv", "tmx", "jsonl")
 ENTITY_FORMATS = ("csv", "parquet")
@@ -65,6 +66,16 @@ class ExportReport:
     skipped_missing: int = 0
     skipped_flagged: int = 0
     files: list[Path] = field(default_factory=list)
+
+
+def checked_records(outdir: str | Path | Iterable[str | Path]) -> Iterator[dict]:
+    """The article JSON dicts of a folder, a file, or a list of them, one at a time, each checked
+    against the schema first (``schema.check_annotation``: E411 naming the file and the field)."""
+    for item in [outdir] if isinstance(outdir, (str, Path)) else outdir:
+        for path in output_files(item):
+            record = read_record(path)
+            check_annotation(record, path)
+            yield record
 
 
 def _token_texts(text: str, tokens: list[dict]) -> list[str]:
@@ -182,7 +193,7 @@ def export_parallel(outdir: str | Path | Iterable[str | Path], path: str | Path,
     report = ExportReport()
 
     def pairs() -> Iterator[SentencePair]:
-        for record in iter_records(outdir):
+        for record in checked_records(outdir):
             report.documents += 1
             for pair in sentence_pairs(record):
                 if pair.en is None and skip_missing:
@@ -306,10 +317,15 @@ def export_entities(outdir: str | Path | Iterable[str | Path], path: str | Path,
             import pyarrow  # noqa: F401  (pandas.to_parquet's engine)
         except ImportError:
             raise OptionalDependencyMissing(feature="export to Parquet", package="pyarrow", extra="parquet") from None
-    documents, parts = 0, []
-    for frames in iter_frames(outdir):
-        documents += len(frames.documents)
-        parts.append(mention_pairs(frames))
+    documents, parts, chunk = 0, [], []
+    for record in checked_records(outdir):
+        chunk.append(record)
+        documents += 1
+        if len(chunk) == CHUNK_SIZE:
+            parts.append(mention_pairs(json_to_frames(chunk)))
+            chunk = []
+    if chunk or not parts:
+        parts.append(mention_pairs(json_to_frames(chunk)))
     table = typed_table(MENTION_PAIR_COLUMNS, pd.concat(parts, ignore_index=True))
     path = Path(path)
     if fmt == "csv":

@@ -20,6 +20,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from .corpus import read_record
+from .schema import check_annotation
 
 LABELS = ("PER", "LOC", "ORG", "AIRCRAFT", "UNIT", "QUANTITY", "DATE")
 
@@ -148,10 +149,12 @@ def render_view(record: dict) -> str:
 def write_view(document: str | Path, output: str | Path) -> Path:
     """Write the page of the article JSON ``document`` to ``output``; returns the output path.
 
-    Raises ``NotAnnotationOutput`` if ``document`` is not an article JSON.
+    Raises ``NotAnnotationOutput`` (E411, naming the field) if ``document`` is not a valid article JSON.
     """
     from .journal import write_atomic
 
-    output = Path(output)
-    write_atomic(output, render_view(read_record(Path(document))))
+    output, document = Path(output), Path(document)
+    record = read_record(document)
+    check_annotation(record, document)
+    write_atomic(output, render_view(record))
     return output
