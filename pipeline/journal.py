@@ -7,6 +7,7 @@ file and renamed, so none is ever half-written; a killed run's temporaries are r
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -23,10 +24,27 @@ JOURNAL = ".vien-journal.jsonl"
 MANIFEST_EVERY_S = 5.0
 
 
+# an output file name's limit in bytes: most filesystems allow 255; a longer doc id (deep folders,
+# long file names) is cut and given a hash suffix, and the record says which file holds it
+MAX_NAME_BYTES = 240
+
+
+def output_name(doc_id: str) -> str:
+    """The output file name of ``doc_id``: ``<doc_id>.json``, or, when that passes
+    ``MAX_NAME_BYTES``, the id cut at a character boundary plus 12 hex digits of its sha256."""
+    name = f"{doc_id}.json"
+    if len(name.encode("utf-8")) <= MAX_NAME_BYTES:
+        return name
+    digest = hashlib.sha256(doc_id.encode("utf-8")).hexdigest()[:12]
+    head = doc_id.encode("utf-8")[:MAX_NAME_BYTES - len(digest) - len("-.json")].decode("utf-8", "ignore")
+    return f"{head}-{digest}.json"
+
+
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and a rename: never half-written."""
+    """Write ``text`` to ``path`` via a temporary file and a rename: never half-written. The
+    temporary file's name is short whatever ``path``'s is, so it fits the filesystem when ``path`` does."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=".vien-", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)

@@ -28,8 +28,8 @@ from .document import Document
 from .discover import InputFile, discover
 from .errors import error_record
 from .frames import document_frames, frames_to_json, json_text
-from .journal import (JOURNAL, MANIFEST_EVERY_S, read_journal, remove_stale_temporaries, write_atomic,
-                      write_manifest)
+from .journal import (JOURNAL, MANIFEST_EVERY_S, output_name, read_journal, remove_stale_temporaries,
+                      write_atomic, write_manifest)
 from .readers import ReadOptions
 from .schema import validate
 
@@ -325,7 +325,7 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
             report.records.append({"doc_id": entry.doc_id, "input": entry.name,
                                    "status": "skipped" if entry.skipped else "error",
                                    **entry.error.to_record(), "output": None, "seconds": 0.0})
-            (outdir / f"{entry.doc_id}.json").unlink(missing_ok=True)  # an output or an error, not both
+            (outdir / output_name(entry.doc_id)).unlink(missing_ok=True)  # an output or an error, not both
         elif (not settings.force and previous and previous["status"] == "ok"
               and previous.get("fingerprint") == runner.fingerprint
               and (outdir / previous["output"]).exists()
@@ -344,7 +344,7 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
                           "fingerprint": runner.fingerprint}
                 if rendered is not None:
                     try:
-                        out = outdir / f"{entry.doc_id}.json"
+                        out = outdir / output_name(entry.doc_id)
                         write_atomic(out, rendered.text)
                         record.update(status="ok", output=out.name, sha256=rendered.sha256,
                                       sentences=rendered.sentences, entities=rendered.entities)
@@ -352,7 +352,7 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
                         exc = err
                 if exc is not None:
                     record.update(status="error", output=None, **error_record(exc, entry.name))
-                    (outdir / f"{entry.doc_id}.json").unlink(missing_ok=True)  # from an earlier run
+                    (outdir / output_name(entry.doc_id)).unlink(missing_ok=True)  # from an earlier run
                     log.info("%s", record["reason"])
                 journal.write(json.dumps(record, ensure_ascii=False) + "\n")
                 journal.flush()
