@@ -128,19 +128,26 @@ def _models_install(args: argparse.Namespace) -> int:
 
 
 def _models_list(args: argparse.Namespace) -> int:
-    from .models import installed_models, packages_dir
+    from .models import installed_models, packages_dir, project_models_dir, tools_for
 
+    argos, own = packages_dir(), project_models_dir()
+    print(f"Argos Translate packages: {argos} (argostranslate and LibreTranslate read it)")
+    print(f"vien models:              {own} (only vien runs these)")
     found = installed_models()
     if not found:
-        print(f"no vi->en models installed in {packages_dir()}")
+        print("no vi->en models installed")
         return 0
-    print(f"{'name':40} {'version':8} {'kind':9} {'sha256':14} scores")
+    rows = [("name", "version", "kind", "folder", "tools", "sha256", "declared scores")]
     for m in found:
         flat = {f"{k}.{k2}" if isinstance(v, dict) else k: v2
                 for k, v in m.scores.items() for k2, v2 in (v.items() if isinstance(v, dict) else [(k, v)])}
         scores = " ".join(f"{k}={v}" for k, v in sorted(flat.items())
                           if k.rsplit(".", 1)[-1] in ("bleu", "chrf")) or "-"
-        print(f"{m.name:40} {m.version or '-':8} {m.kind:9} {m.sha256[:12] or '-':14} {scores}")
+        folder = "argos" if m.path.parent == argos else "vien"
+        rows.append((m.name, m.version or "-", m.kind, folder, tools_for(m), m.sha256[:12] or "-", scores))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[-1])
     return 0
 
 

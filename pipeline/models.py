@@ -1,16 +1,21 @@
 """Translation models: verify, install, list, remove and pick vi->en models.
 
-Two kinds of model are installed:
+Models live in two folders, by who can run them:
 
-- **Argos Translate packages** (``.argosmodel``: a zip of one folder holding ``metadata.json``, a
-  CTranslate2 model in ``model/`` and ``sentencepiece.model``), extracted into Argos's own package
-  folder (``argostranslate.settings.package_data_dir``; ``ARGOS_PACKAGES_DIR`` overrides it) so
-  that argostranslate and LibreTranslate see them too. argostranslate's own ``install_from_path``
-  validates nothing and imports Stanza, so archives are verified first (``pipeline.archive``:
-  traversal, links, zip bombs, language pair, model files) and the SentencePiece model is loaded.
-- **Plain CTranslate2 folders** (``--dir``, e.g. OPUS-MT vi-en converted with
-  ``ct2-transformers-converter``) with SentencePiece model(s). They are not Argos packages, so
-  they live beside Argos's folder in ``vien-models/`` (``VIEN_MODELS_DIR`` overrides it).
+- **Argos's own package folder** (``argostranslate.settings.package_data_dir``;
+  ``ARGOS_PACKAGES_DIR`` overrides it) holds only packages argostranslate can run: ``.argosmodel``
+  zips of one folder with ``metadata.json``, a CTranslate2 model in ``model/`` and
+  ``sentencepiece.model`` (the official package, the project's neural ones), so argostranslate and
+  LibreTranslate see them too.
+- **The project's model folder** (``project_models_dir``: ``VIEN_MODELS_DIR``, else
+  ``vien-models/`` beside an ``ARGOS_PACKAGES_DIR`` that is set, else the platform's data folder
+  from platformdirs) holds what only vien runs: packages of the kinds in ``PROJECT_KINDS`` (a
+  word-by-word lexicon, a phrase table) and plain CTranslate2 folders (``--dir``, e.g. OPUS-MT
+  vi-en converted with ``ct2-transformers-converter``) with SentencePiece model(s).
+
+argostranslate's own ``install_from_path`` validates nothing and imports Stanza, so archives are
+verified first (``pipeline.archive``: traversal, links, zip bombs, language pair, model files) and
+the model is loaded once (``check_loads``).
 
 Every install is staged in a temporary folder and renamed into place: a failed or refused
 install leaves nothing behind. A small sidecar ``vien-install.json`` inside the installed folder
@@ -55,6 +60,8 @@ INSTALL_HINT = (
     "`vien models install --file models/embedded/translate-vi_en-vien_embedded.argosmodel`, "
     "or `vien models install --dir CT2_MODEL_DIR`"
 )
+# package kinds that argostranslate cannot run: installed into the project's folder, not Argos's
+PROJECT_KINDS = ("embedded-lexical", "embedded-phrase")
 # Preference when no model is named, fixed by kind (see ``default_rank``): scores a package
 # declares in its own metadata never choose. Fixtures are never picked automatically.
 KIND_RANK = {"argos": 0, "ct2": 1, "embedded-phrase": 2, "embedded-lexical": 3, "embedded-neural": 4,
@@ -97,10 +104,31 @@ def packages_dir() -> Path:
     return Path(settings.package_data_dir)
 
 
-def ct2_models_dir() -> Path:
-    """The folder for plain CTranslate2 models (``VIEN_MODELS_DIR`` overrides it)."""
+def project_models_dir() -> Path:
+    """The project's model folder, for what argostranslate cannot run (see the module docstring).
+
+    ``VIEN_MODELS_DIR`` overrides it; beside a private ``ARGOS_PACKAGES_DIR`` it is that folder's
+    sibling ``vien-models/``, so one variable keeps a private set of models together.
+    """
     env = os.environ.get("VIEN_MODELS_DIR")
-    return Path(env) if env else packages_dir().parent / "vien-models"
+    if env:
+        return Path(env)
+    argos = os.environ.get("ARGOS_PACKAGES_DIR")
+    if argos:
+        return Path(argos).parent / "vien-models"
+    import platformdirs
+
+    return platformdirs.user_data_path("vien", appauthor=False) / "models"
+
+
+def runs_in_argos(model: InstalledModel) -> bool:
+    """Whether argostranslate can run ``model``: an Argos package with a CTranslate2 model."""
+    return model.kind not in PROJECT_KINDS and model.kind != "ct2" and model.lexicon_path is None
+
+
+def tools_for(model: InstalledModel) -> str:
+    """Which tools can use ``model`` where it is installed: ``vien, argostranslate`` or ``vien``."""
+    return "vien, argostranslate" if runs_in_argos(model) and model.path.parent == packages_dir() else "vien"
 
 
 # ---- listing and picking --------------------------------------------------------------------
@@ -140,7 +168,7 @@ def _load_model(path: Path) -> InstalledModel | None:
 def installed_models() -> list[InstalledModel]:
     """Every installed vi->en model, Argos packages first, by name."""
     models = []
-    for root in (packages_dir(), ct2_models_dir()):
+    for root in (packages_dir(), project_models_dir()):
         if root.is_dir():
             for path in sorted(root.iterdir()):
                 if path.is_dir() and not path.name.startswith("."):
@@ -177,7 +205,7 @@ def resolve_model(name: str | None = None) -> InstalledModel:
     usable = [m for m in models if default_rank(m) is not None]
     if not usable:
         raise ModelNotInstalled(what="vi->en translation",
-                                detail=f"looked in {packages_dir()} and {ct2_models_dir()}",
+                                detail=f"looked in {packages_dir()} and {project_models_dir()}",
                                 install=INSTALL_HINT)
     return min(usable, key=default_rank)
 
@@ -228,7 +256,8 @@ def _commit(staged: Path, dest: Path, force: bool) -> None:
 
 def install_archive(path: Path, *, sha256: str | None = None, source: str | None = None,
                     force: bool = False, limits: ArchiveLimits = ArchiveLimits()) -> InstalledModel:
-    """Verify the ``.argosmodel`` at ``path`` and install it into Argos's package folder.
+    """Verify the ``.argosmodel`` at ``path`` and install it: into Argos's package folder if
+    argostranslate can run it, else into ``project_models_dir()``.
 
     ``sha256``, when given, must match the file. Installing the very same archive again is a
     no-op. Returns the installed model; raises
@@ -242,7 +271,8 @@ def install_archive(path: Path, *, sha256: str | None = None, source: str | None
     if sha256 and digest != sha256.lower():
         raise ModelChecksumMismatch(path=path, expected=sha256.lower(), actual=digest)
     top, meta = verify_archive(path, limits)
-    root = packages_dir()
+    vien = meta.get("vien") if isinstance(meta.get("vien"), dict) else {}
+    root = project_models_dir() if vien.get("kind") in PROJECT_KINDS or lexicon_name(meta) else packages_dir()
     dest = root / top
     if dest.exists() and not force:
         installed = _load_model(dest)
@@ -263,13 +293,16 @@ def install_archive(path: Path, *, sha256: str | None = None, source: str | None
         _commit(staged, dest, force)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    misplaced = packages_dir() / top
+    if root != packages_dir() and _load_model(misplaced) is not None:
+        shutil.rmtree(misplaced)  # put there by an older vien: argostranslate listed it but could not run it
     model = _load_model(dest)
     assert model is not None  # verified above: a vi->en package with metadata
     return model
 
 
 def install_ct2_dir(path: Path, *, name: str | None = None, force: bool = False) -> InstalledModel:
-    """Copy a plain CTranslate2 model folder (with SentencePiece models) into ``ct2_models_dir()``.
+    """Copy a plain CTranslate2 model folder (with SentencePiece models) into ``project_models_dir()``.
 
     The folder needs ``model.bin``, ``config.json``, a vocabulary, and either one shared
     SentencePiece model (``sentencepiece.model``/``spm.model``) or ``source.spm`` + ``target.spm``.
@@ -299,7 +332,7 @@ def install_ct2_dir(path: Path, *, name: str | None = None, force: bool = False)
     name = name or path.resolve().name
     if not SAFE_NAME.fullmatch(name):
         raise ModelInvalid(path=path, reason=f"unusable model name {name!r}")
-    root = ct2_models_dir()
+    root = project_models_dir()
     dest = root / name
     if dest.exists() and not force:
         raise ModelAlreadyInstalled(name=name, path=dest)

@@ -6,8 +6,11 @@ import functools
 import gzip
 import http.server
 import json
+import os
 import shutil
 import stat
+import subprocess
+import sys
 import threading
 import zipfile
 from pathlib import Path
@@ -40,9 +43,10 @@ def packages(tmp_path, monkeypatch):
 
 
 def leftovers(packages: Path) -> list[str]:
-    """Everything an install left in the package area: packages and staging folders."""
-    inside = sorted(p.name for p in packages.iterdir()) if packages.is_dir() else []
-    beside = sorted(p.name for p in packages.parent.iterdir() if p != packages) if packages.parent.is_dir() else []
+    """Everything an install left in the two model folders (Argos's, the project's) and beside them."""
+    roots = (packages, packages.parent / "vien-models")
+    inside = sorted(p.name for root in roots if root.is_dir() for p in root.iterdir())
+    beside = sorted(p.name for p in packages.parent.iterdir() if p not in roots) if packages.parent.is_dir() else []
     return inside + beside
 
 
@@ -341,6 +345,7 @@ def test_lexical_package_installs_without_a_neural_model(packages, tmp_path):
     top = "translate-vi_en-vien_wordbyword"
     archive = lexical_archive(tmp_path / "lexical.argosmodel", gzip.compress("máy_bay\taircraft\n".encode()))
     model = models.install_archive(archive)
+    assert model.path.parent == models.project_models_dir() == packages.parent / "vien-models"
     assert model.kind == "embedded-lexical" and model.lexicon_path == model.path / "lexicon-vi_en.tsv.gz"
     assert models.resolve_model().name == top  # an embedded package may be the default
     assert models.resolve_model("vien_wordbyword").name == top
@@ -395,3 +400,64 @@ def test_self_declared_scores_do_not_choose_the_default(packages):
     assert models.resolve_model().name == "translate-vi_en-vien_phrase"
     fake_installed(packages, "translate-vi_en-1_9", None, "1.9")
     assert models.resolve_model().name == "translate-vi_en-1_9"  # the official package first, always
+
+
+# ---- two folders: Argos's holds only what argostranslate can run -------------------------------
+WORDBYWORD = ROOT / "models" / "wordbyword" / "translate-vi_en-vien_wordbyword.argosmodel"
+
+
+def _argos_lists(packages: Path) -> list[Path]:
+    """The package folders ``argostranslate.package.get_installed_packages()`` lists, run as a user
+    would: a fresh process whose ARGOS_PACKAGES_DIR is ``packages``."""
+    code = ("import json; from argostranslate import package; "
+            "print(json.dumps([str(p.package_path) for p in package.get_installed_packages()]))")
+    env = {**os.environ, "ARGOS_PACKAGES_DIR": str(packages)}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return [Path(p) for p in json.loads(done.stdout.splitlines()[-1])]
+
+
+@needs_fixture
+def test_argostranslate_lists_only_packages_it_can_run(packages, capsys):
+    import ctranslate2
+    import sentencepiece
+
+    neural = models.install_archive(FIXTURE)
+    lexical = models.install_archive(WORDBYWORD)
+    assert neural.path.parent == packages and lexical.path.parent == models.project_models_dir()
+    listed = _argos_lists(packages)
+    assert listed == [neural.path]
+    for path in listed:  # what argostranslate's translate loads: model/ and sentencepiece.model
+        ctranslate2.Translator(str(path / "model"), device="cpu")
+        sentencepiece.SentencePieceProcessor(model_file=str(path / "sentencepiece.model"))
+    assert {m.name for m in models.installed_models()} == {neural.name, lexical.name}
+
+    assert main(["models", "list"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert str(packages) in out[0] and str(models.project_models_dir()) in out[1]
+    header, *rows = out[2:]
+    columns = [header.index(c) for c in ("version", "kind", "folder", "tools", "sha256")]
+    for row in rows:  # every column starts where its heading does
+        assert all(row[c - 2:c] == "  " and row[c] != " " for c in columns), (header, row)
+    by_name = {row.split()[0]: row for row in rows}
+    assert "argos" in by_name[neural.name] and "vien, argostranslate" in by_name[neural.name]
+    assert " vien " in by_name[lexical.name] and "argostranslate" not in by_name[lexical.name]
+
+
+def test_lexical_package_left_in_argos_folder_by_an_older_install_moves(packages):
+    with zipfile.ZipFile(WORDBYWORD) as zf:  # where vien used to put it
+        zf.extractall(packages)
+    assert [p.name for p in _argos_lists(packages)] == ["translate-vi_en-vien_wordbyword"]
+    model = models.install_archive(WORDBYWORD)
+    assert model.path.parent == models.project_models_dir()
+    assert _argos_lists(packages) == []
+    assert [m.name for m in models.installed_models()] == [model.name]
+
+
+def test_project_models_dir_overrides(monkeypatch, tmp_path):
+    monkeypatch.setenv("VIEN_MODELS_DIR", str(tmp_path / "mine"))
+    assert models.project_models_dir() == tmp_path / "mine"
+    monkeypatch.delenv("VIEN_MODELS_DIR")
+    monkeypatch.delenv("ARGOS_PACKAGES_DIR", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert models.project_models_dir() == tmp_path / "data" / "vien" / "models"
