@@ -57,6 +57,8 @@ def find_quantities(text: str) -> Iterator[Candidate]:
             unit = measures()[m["unit"]]
             if unit.kind == "duration" and _is_date_context(text, m):
                 continue
+            if m["unit"].isupper() and MODEL_BEFORE.search(text, max(0, m.start("num") - 30), m.start("num")):
+                continue  # "iPhone 3G", "Galaxy S 4G": a model name, not 3 g of acceleration
             value, english = _number(m["num"])
             start = m.start("cmp") if m["cmp"] else m.start("num")
             prefix = m["cmp"] or ""
@@ -67,6 +69,9 @@ def find_quantities(text: str) -> Iterator[Candidate]:
             else:
                 rendered = f"{prefix}{english} {unit.en}"
             yield _candidate(start, m.end(), text, value, unit.en, rendered)
+
+
+MODEL_BEFORE = re.compile(r"[^\W\d_]*[A-Z][\w-]* $")
 
 
 def _is_date_context(text: str, m: re.Match[str]) -> bool:

@@ -20,6 +20,7 @@ from .linking import link
 from .military import find_units
 from .names import clean_crf_spans, find_institutions, find_organisations, find_people
 from .quantities import find_quantities
+from .tokens import split_tokens, token_agreement
 
 ACRONYM = re.compile(r"\(\s?([A-Z][A-Za-z&]*[A-Z])\s?[),]")
 
@@ -40,6 +41,7 @@ class EntityRecognizer:
 
     def __call__(self, doc: Document) -> Document:
         doc.vi.entities, doc.entities = link(self.recognise(doc))
+        split_tokens(doc)
         return doc
 
     def recognise(self, doc: Document) -> list[Candidate]:
@@ -78,8 +80,8 @@ class EntityRecognizer:
         cands = _attach_abbreviations(mt, cands)
         for c in cands:
             c.text = text[c.start:c.end]
-        chosen = resolve(cands)
-        chosen = resolve(chosen + _repeats(text, mt, syls, chosen))
+        chosen = resolve(token_agreement(doc, cands))
+        chosen = resolve(chosen + token_agreement(doc, _repeats(text, mt, syls, chosen)))
         return chosen
 
     def _crf_spans(self, doc: Document, wanted: bytearray) -> list[tuple[int, int, str]]:

@@ -1,0 +1,104 @@
+"""The entity stage on general text (issue 14): spans agree with the word tokens, names inside longer
+words are not taken, and the classes of error found on Vietnamese Wikipedia stay fixed."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from pipeline.entities import EntityRecognizer
+from pipeline.entities.resources import countries
+from pipeline.ingest import document_from_text
+
+
+@pytest.fixture(scope="module")
+def recognizer():
+    return EntityRecognizer()
+
+
+@pytest.fixture(scope="module")
+def annotate(segmenter, recognizer):
+    def run(text: str):
+        return recognizer(segmenter(document_from_text(text, doc_id="t")))
+    return run
+
+
+def labelled(doc) -> list[tuple[str, str]]:
+    return [(m.label, m.text) for m in doc.vi.entities]
+
+
+def english(doc) -> dict[str, str]:
+    ents = {e.id: e for e in doc.entities}
+    return {m.text: ents[m.entity].name_en for m in doc.vi.entities}
+
+
+def edges_inside_tokens(doc) -> list[str]:
+    """Mentions of ``doc`` that start or end strictly inside one of its word tokens."""
+    inside = set()
+    for t in doc.vi.tokens:
+        inside.update(range(t.start + 1, t.end))
+    return [m.text for m in doc.vi.entities if m.start in inside or m.end in inside]
+
+
+COUNTRY_NAMES = re.compile(r"\b(?:" + "|".join(sorted({re.escape(c.name_en) for c in countries().values()
+                                                        if c.name_en}, key=len, reverse=True)) + r")\b")
+
+
+NAME_TOKEN = re.compile(r"[^\W\d_]+(?: [^\W\d_]+)+")
+
+
+def country_from_inside_a_name(doc, segmented_tokens) -> list[str]:
+    """LOC mentions whose English name holds a country's name while the Vietnamese mention is only part
+    of a longer name: strictly inside a token of the segmentation whose syllables are all capitalised
+    (``Thái`` of ``Thái Nguyên`` as Thailand, ``Đức`` of ``Hồng Đức`` as Germany)."""
+    text, ents, out = doc.vi.text, {e.id: e for e in doc.entities}, []
+    names = [(t.start, t.end) for t in segmented_tokens
+             if NAME_TOKEN.fullmatch(text[t.start:t.end]) and all(w[:1].isupper() for w in text[t.start:t.end].split())]
+    for m in doc.vi.entities:
+        if m.label == "LOC" and COUNTRY_NAMES.search(ents[m.entity].name_en) \
+                and any(a <= m.start and m.end <= b and (a, b) != (m.start, m.end) for a, b in names):
+            out.append(m.text)
+    return out
+
+
+@pytest.mark.parametrize("text, not_taken", [
+    ("Tỉnh Thái Nguyên giáp Bắc Kạn.", ("LOC", "Thái")),
+    ("Vua Lý Thái Tổ dời đô.", ("LOC", "Thái")),
+    ("Thời kỳ Hồng Đức là thời thịnh trị.", ("LOC", "Đức")),
+    ("Ông học trường Trung học Phổ thông Chu Văn An.", ("LOC", "Phổ")),
+    ("Anh em kết nghĩa ở Thái Nguyên.", ("LOC", "Anh")),
+    ("Apple bán iPhone 3G S từ năm 2009.", ("QUANTITY", "3G")),
+])
+def test_country_inside_a_longer_word_is_not_taken(annotate, text, not_taken):
+    doc = annotate(text)
+    assert not_taken not in labelled(doc)
+    assert edges_inside_tokens(doc) == []
+
+
+def test_segmentation_gluing_a_name_to_a_verb_is_split(annotate):
+    """underthesea may glue a name to the next word (``Hoàng Hà xếp``): the token is split, the name kept."""
+    doc = annotate("Sông Hoàng Hà chảy qua tỉnh Hà Nam.")
+    assert edges_inside_tokens(doc) == []
+    assert any(label == "LOC" and "Hoàng Hà" in text for label, text in labelled(doc))
+
+
+@pytest.mark.shared_data
+@pytest.mark.slow
+def test_viwiki_mentions_agree_with_tokens(shared_data, segmenter, recognizer):
+    """Segmentation and entities over the openings of 120 viwiki-1000 articles: no mention starts or ends
+    inside a word token, and no LOC's English name holds a country taken from inside a longer name."""
+    paths = sorted((shared_data / "viwiki-1000" / "articles").glob("*.txt"))[::8][:120]
+    assert len(paths) >= 100
+    inside, countries_inside, mentions = [], [], 0
+    for path in paths:
+        text = path.read_bytes().decode("utf-8")[:2500]
+        doc = segmenter(document_from_text(text, doc_id=path.stem))
+        segmented = list(doc.vi.tokens)
+        doc = recognizer(doc)
+        assert doc.check_offsets() == []
+        mentions += len(doc.vi.entities)
+        inside += [(path.stem, t) for t in edges_inside_tokens(doc)]
+        countries_inside += [(path.stem, t) for t in country_from_inside_a_name(doc, segmented)]
+    assert mentions > 2000
+    assert inside == []
+    assert countries_inside == []
