@@ -109,7 +109,7 @@ def _eval_translation(args: argparse.Namespace) -> int:
 
 
 def _models_install(args: argparse.Namespace) -> int:
-    from . import models
+    from . import downloads, models
 
     sources = [x for x in (args.name, args.url, args.file, args.dir) if x]
     if len(sources) != 1:
@@ -119,9 +119,11 @@ def _models_install(args: argparse.Namespace) -> int:
         model = models.install_ct2_dir(Path(args.dir), name=args.as_name, force=args.force)
     elif args.file:
         model = models.install_archive(Path(args.file), sha256=args.sha256, force=args.force)
+    elif args.url:
+        model = downloads.install_url(args.url, sha256=args.sha256, force=args.force, progress=not args.no_progress)
     else:
-        url = args.url or models.index_url_for(args.name, notes=lambda n: print(n, file=sys.stderr))
-        model = models.install_url(url, sha256=args.sha256, force=args.force, progress=not args.no_progress)
+        model = downloads.install_named(args.name, force=args.force, progress=not args.no_progress,
+                                        notes=lambda n: print(n, file=sys.stderr))
     print(f"installed {model.name} ({model.kind}, version {model.version or '-'}) at {model.path}")
     print(f"sha256={model.sha256}")
     return 0

@@ -19,7 +19,8 @@ the model is loaded once (``check_loads``).
 
 Every install is staged in a temporary folder and renamed into place: a failed or refused
 install leaves nothing behind. A small sidecar ``vien-install.json`` inside the installed folder
-records the sha256 and where the model came from. Downloads happen only here, on request.
+records the sha256 and where the model came from. Downloads happen only in ``pipeline.downloads``,
+on request.
 """
 from __future__ import annotations
 
@@ -31,28 +32,23 @@ import re
 import shutil
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .archive import (SAFE_NAME, ArchiveLimits, check_sentencepiece, extract, lexicon_name, sha256_file,
                       verify_archive)
 from .errors import (
     ModelAlreadyInstalled,
     ModelChecksumMismatch,
-    ModelDownloadFailed,
     ModelInvalid,
     ModelNotInstalled,
     UnsafeArchive,
 )
 
 OFFICIAL_NAME = "translate-vi_en"
-ARGOS_INDEX = "https://raw.githubusercontent.com/argosopentech/argospm-index/main"
-KNOWN_URLS = {OFFICIAL_NAME: "https://argos-net.com/v1/translate-vi_en-1_9.argosmodel"}
 SIDECAR = "vien-install.json"
 CT2_METADATA = "vien-model.json"
 INSTALL_HINT = (
@@ -236,7 +232,8 @@ def remove_model(name: str) -> InstalledModel:
                             install="`vien models list` shows the installed names")
 
 # ---- installing -----------------------------------------------------------------------------
-def _staging_dir(root: Path) -> Path:
+def staging_dir(root: Path) -> Path:
+    """A new temporary folder beside ``root`` (created if need be), on the same filesystem."""
     root.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix=".vien-staging-", dir=root.parent))
 
@@ -279,7 +276,7 @@ def install_archive(path: Path, *, sha256: str | None = None, source: str | None
         if installed is not None and installed.sha256 == digest:
             return installed  # the same archive again: nothing to do
         raise ModelAlreadyInstalled(name=top, path=dest)
-    staging = _staging_dir(root)
+    staging = staging_dir(root)
     try:
         with zipfile.ZipFile(path) as zf:
             extract(zf, staging, limits)
@@ -336,7 +333,7 @@ def install_ct2_dir(path: Path, *, name: str | None = None, force: bool = False)
     dest = root / name
     if dest.exists() and not force:
         raise ModelAlreadyInstalled(name=name, path=dest)
-    staging = _staging_dir(root)
+    staging = staging_dir(root)
     try:
         staged = staging / name
         shutil.copytree(path, staged)
@@ -398,64 +395,3 @@ def _write_sidecar(folder: Path, digest: str, source: str) -> None:
     (folder / SIDECAR).write_text(json.dumps(
         {"sha256": digest, "source": source,
          "installed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}, indent=2), encoding="utf-8")
-
-
-# ---- downloading ----------------------------------------------------------------------------
-def download(url: str, dest: Path, *, progress: bool = True, limits: ArchiveLimits = ArchiveLimits(),
-             timeout: float = 60.0) -> None:
-    """Stream ``url`` to ``dest`` with a tqdm progress bar; refuses short (truncated) downloads."""
-    if not url.startswith(("http://", "https://")):
-        raise ModelDownloadFailed(url=url, reason="only http(s) URLs are downloaded")
-    from tqdm import tqdm
-
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response, open(dest, "wb") as out:
-            expected = int(response.headers.get("Content-Length") or 0) or None
-            if expected and expected > limits.max_total_bytes:
-                raise ModelDownloadFailed(url=url, reason=f"{expected} bytes is above the size limit")
-            received = 0
-            with tqdm(total=expected, unit="B", unit_scale=True, desc=Path(url).name,
-                      disable=not progress) as bar:
-                for chunk in iter(lambda: response.read(1 << 16), b""):
-                    received += len(chunk)
-                    if received > limits.max_total_bytes:
-                        raise ModelDownloadFailed(url=url, reason="download exceeds the size limit")
-                    out.write(chunk)
-                    bar.update(len(chunk))
-    except urllib.error.HTTPError as exc:
-        raise ModelDownloadFailed(url=url, reason=f"HTTP {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise ModelDownloadFailed(url=url, reason=str(getattr(exc, "reason", exc))) from None
-    if expected is not None and received != expected:
-        raise ModelDownloadFailed(url=url, reason=f"truncated: got {received} of {expected} bytes")
-
-
-def index_url_for(name: str, notes: Callable[[str], None] = lambda _: None) -> str:
-    """The download URL of package ``name`` from the Argos index, else its known URL."""
-    index_url = os.environ.get("ARGOS_PACKAGE_INDEX", ARGOS_INDEX).rstrip("/") + "/index.json"
-    try:
-        with urllib.request.urlopen(index_url, timeout=30) as response:
-            index = json.loads(response.read().decode("utf-8"))
-        for entry in index if isinstance(index, list) else []:
-            if (entry.get("from_code"), entry.get("to_code")) == ("vi", "en") and entry.get("links"):
-                return str(entry["links"][0])
-        notes(f"the Argos index does not list {name}; using its known URL")
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        notes(f"cannot read the Argos index ({getattr(exc, 'reason', exc)}); using the known URL")
-    if name not in KNOWN_URLS:
-        raise ModelNotInstalled(what=f"model {name!r}", detail="not in the Argos index and no known URL",
-                                install="use `vien models install --url URL` or `--file PATH`")
-    return KNOWN_URLS[name]
-
-
-def install_url(url: str, *, sha256: str | None = None, force: bool = False, progress: bool = True,
-                limits: ArchiveLimits = ArchiveLimits()) -> InstalledModel:
-    """Download ``url`` to a temporary file, then verify and install it like a local archive."""
-    root = packages_dir()
-    staging = _staging_dir(root)
-    try:
-        archive = staging / "download.argosmodel"
-        download(url, archive, progress=progress, limits=limits)
-        return install_archive(archive, sha256=sha256, source=url, force=force, limits=limits)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)

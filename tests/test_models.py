@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import models
+from pipeline import downloads, models
 from pipeline.cli import main
 from pipeline.errors import (
     ModelAlreadyInstalled,
@@ -260,16 +260,16 @@ def test_install_from_url(packages, server, capsys):
 def test_truncated_download_refused(packages, server):
     _, base = server
     with pytest.raises(ModelDownloadFailed, match="truncated: got 504 of 100000 bytes"):
-        models.install_url(f"{base}/truncated.argosmodel", progress=False)
+        downloads.install_url(f"{base}/truncated.argosmodel", progress=False)
     assert leftovers(packages) == []
 
 
 def test_missing_url_and_bad_scheme(packages, server):
     _, base = server
     with pytest.raises(ModelDownloadFailed, match="HTTP 404"):
-        models.install_url(f"{base}/nothing.argosmodel", progress=False)
+        downloads.install_url(f"{base}/nothing.argosmodel", progress=False)
     with pytest.raises(ModelDownloadFailed, match="only http"):
-        models.install_url("file:///etc/passwd", progress=False)
+        downloads.install_url("file:///etc/passwd", progress=False)
     assert leftovers(packages) == []
 
 
@@ -292,16 +292,48 @@ def test_install_by_name_from_the_argos_index(packages, server, monkeypatch, cap
     assert models.resolve_model("vien_fixture").kind == "fixture"
 
 
+def test_the_official_package_is_pinned():
+    official = downloads.KNOWN_PACKAGES["translate-vi_en"]
+    assert official.urls == ("https://argos-net.com/v1/translate-vi_en-1_9.argosmodel",
+                             "https://data.argosopentech.com/argospm/v1/translate-vi_en-1_9.argosmodel")
+    assert official.sha256 == "ebd51b7189b13eccb9238a5777de1d343008c4c05284a8b89610242364433953"
+    assert official.size == 65_895_840 <= models.ArchiveLimits().max_total_bytes
+
+
 @needs_fixture
-def test_install_by_name_falls_back_to_the_known_url(packages, server, monkeypatch, capsys):
+def test_install_by_name_falls_back_to_the_published_urls(packages, server, monkeypatch, capsys):
+    """The index lacks vi->en and the first published URL is gone: the second one, serving the
+    pinned file, installs it."""
     www, base = server
-    shutil.copy(FIXTURE, www / FIXTURE.name)
+    (www / "v1").mkdir()
+    shutil.copy(FIXTURE, www / "v1" / FIXTURE.name)
     (www / "index.json").write_text("[]")  # the index no longer lists vi->en
     monkeypatch.setenv("ARGOS_PACKAGE_INDEX", base)
-    monkeypatch.setitem(models.KNOWN_URLS, "translate-vi_en", f"{base}/{FIXTURE.name}")
+    monkeypatch.setitem(downloads.KNOWN_PACKAGES, "translate-vi_en", downloads.KnownPackage(
+        urls=(f"{base}/gone/{FIXTURE.name}", f"{base}/v1/{FIXTURE.name}"),
+        sha256=models.sha256_file(FIXTURE), size=FIXTURE.stat().st_size))
     assert main(["models", "install", "translate-vi_en", "--no-progress"]) == 0
-    assert "the Argos index does not list translate-vi_en; using its known URL" in capsys.readouterr().err
-    assert models.installed_models()[0].kind == "fixture"
+    err = capsys.readouterr().err
+    assert "the Argos index does not list translate-vi_en" in err
+    assert f"{base}/gone/{FIXTURE.name}: cannot download" in err and "HTTP 404" in err
+    assert f"trying {base}/v1/{FIXTURE.name}" in err
+    model = models.installed_models()[0]
+    assert model.kind == "fixture" and model.sha256 == models.sha256_file(FIXTURE)
+    assert json.loads((model.path / models.SIDECAR).read_text())["source"] == f"{base}/v1/{FIXTURE.name}"
+
+
+@needs_fixture
+def test_a_published_url_serving_another_file_is_refused(packages, server, monkeypatch, capsys):
+    www, base = server
+    shutil.copy(FIXTURE, www / FIXTURE.name)
+    monkeypatch.setenv("ARGOS_PACKAGE_INDEX", base + "/no-index")
+    for size, message in ((FIXTURE.stat().st_size, "[E205]"), (FIXTURE.stat().st_size - 1, "size limit")):
+        monkeypatch.setitem(downloads.KNOWN_PACKAGES, "translate-vi_en", downloads.KnownPackage(
+            urls=(f"{base}/{FIXTURE.name}",), sha256="0" * 64, size=size))
+        assert main(["models", "install", "translate-vi_en", "--no-progress"]) == 3
+        err = capsys.readouterr().err
+        assert "cannot read the Argos index" in err and message in err, err
+        assert leftovers(packages) == []
 
 
 def fake_installed(packages: Path, name: str, kind: str | None, version: str = "1.0") -> None:
