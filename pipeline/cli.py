@@ -2,7 +2,8 @@
 
 Only this module turns exceptions into messages and exit codes:
 0 everything worked; 1 some documents failed (see the manifest); 2 bad input or usage;
-3 a model is missing or invalid; 4 the pipeline cannot be built.
+3 a model is missing or invalid; 4 the pipeline cannot be built; 5 the outputs could not be written
+(disk full: the same command resumes).
 """
 from __future__ import annotations
 

@@ -222,6 +222,20 @@ class EvaluationInputError(VienError):
     exit_code = 2
 
 
+class OutputNotWritable(VienError):
+    code = "E403"
+    template = "{path}: cannot write the outputs here: {reason}"
+    hint = "give -o a folder you can write to (it is created when missing)"
+    exit_code = 2
+
+
+class DiskFull(VienError):
+    code = "E404"
+    template = "{path}: stopped: {reason}"
+    hint = "free some space (or give -o another disk) and run the same command again: finished articles are kept"
+    exit_code = 5
+
+
 # ---- reading and exporting outputs (E41x) -----------------------------------------------------
 class OutputsNotFound(VienError):
     code = "E410"

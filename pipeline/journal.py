@@ -7,12 +7,15 @@ file and renamed, so none is ever half-written; a killed run's temporaries are r
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from .errors import DiskFull, OutputNotWritable, VienError
 
 if TYPE_CHECKING:
     from .run import Runner, RunReport
@@ -40,20 +43,62 @@ def output_name(doc_id: str) -> str:
     return f"{head}-{digest}.json"
 
 
+def output_error(path: Path, exc: OSError) -> VienError:
+    """The catalogue error of a failed write to ``path``: ``DiskFull`` when the disk or the quota
+    is full, else ``OutputNotWritable``."""
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DiskFull(path=str(path), reason=reason)
+    return OutputNotWritable(path=str(path), reason=reason)
+
+
+def file_mode() -> int:
+    """The mode the process's umask gives a new ordinary file (0o644 under umask 022)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and a rename: never half-written. The
-    temporary file's name is short whatever ``path``'s is, so it fits the filesystem when ``path`` does."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".vien-", suffix=".tmp", dir=path.parent)
+    """Write ``text`` to ``path`` via a temporary file and a rename: never half-written. The file
+    gets the mode of an ordinary new file (``file_mode``), and the temporary file's name is short
+    whatever ``path``'s is, so it fits the filesystem when ``path`` does. Raises ``DiskFull`` or
+    ``OutputNotWritable`` when the write fails."""
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".vien-", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            os.fchmod(fh.fileno(), file_mode())
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise output_error(path, exc) from exc
         raise
+
+
+def open_outdir(outdir: Path) -> None:
+    """Create ``outdir`` when missing and check that files can be written in it; raises
+    ``OutputNotWritable`` (``-o`` names a file or a path under one, a read-only folder) or ``DiskFull``."""
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:
+        raise OutputNotWritable(path=str(outdir), reason="it is a file, not a folder") from exc
+    except NotADirectoryError as exc:
+        raise OutputNotWritable(path=str(outdir), reason="a folder on its path is a file") from exc
+    except OSError as exc:
+        raise output_error(outdir, exc) from exc
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".vien-", suffix=".tmp", dir=outdir)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise output_error(outdir, exc) from exc
 
 
 def read_journal(path: Path) -> dict[str, dict]:
@@ -75,6 +120,38 @@ def read_journal(path: Path) -> dict[str, dict]:
     if len(lines) > len(done) or (data and not data.endswith(b"\n")):
         write_atomic(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in done.values()))
     return done
+
+
+class JournalWriter:
+    """The journal, open for appending: ``append`` writes one record as a line and syncs it.
+    Raises ``DiskFull`` or ``OutputNotWritable`` when that fails."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self._fh = path.open("a", encoding="utf-8")
+        except OSError as exc:
+            raise output_error(path, exc) from exc
+
+    def append(self, record: dict) -> None:
+        try:
+            self._fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+        except OSError as exc:
+            raise output_error(self.path, exc) from exc
+
+    def close(self) -> None:
+        try:
+            self._fh.close()
+        except OSError:  # a line that could not be flushed: a resumed run drops a cut last line
+            pass
+
+    def __enter__(self) -> JournalWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def remove_stale_temporaries(outdir: Path) -> None:

@@ -10,10 +10,10 @@ skipped unless ``force`` is set.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
-import os
 import sys
 import time
 from collections import Counter
@@ -26,10 +26,10 @@ from . import __version__
 from .core import Pipeline
 from .document import Document
 from .discover import InputFile, discover
-from .errors import error_record
+from .errors import DiskFull, OutputNotWritable, error_record
 from .frames import document_frames, frames_to_json, json_text
-from .journal import (JOURNAL, MANIFEST_EVERY_S, output_name, read_journal, remove_stale_temporaries,
-                      write_atomic, write_manifest)
+from .journal import (JOURNAL, MANIFEST_EVERY_S, JournalWriter, open_outdir, output_name, read_journal,
+                      remove_stale_temporaries, write_atomic, write_manifest)
 from .readers import ReadOptions
 from .schema import validate
 
@@ -313,7 +313,7 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
         executor = LocalExecutor()
     runner = runner or Runner(settings, threads=executor.translate_threads)
     outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
+    open_outdir(outdir)
     journal_path = outdir / JOURNAL
     remove_stale_temporaries(outdir)
     done = read_journal(journal_path)
@@ -324,7 +324,7 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
         if entry.error is not None:
             report.records.append({"doc_id": entry.doc_id, "input": entry.name,
                                    "status": "skipped" if entry.skipped else "error",
-                                   **entry.error.to_record(), "output": None, "seconds": 0.0})
+                                   **error_record(entry.error, entry.name), "output": None, "seconds": 0.0})
             (outdir / output_name(entry.doc_id)).unlink(missing_ok=True)  # an output or an error, not both
         elif (not settings.force and previous and previous["status"] == "ok"
               and previous.get("fingerprint") == runner.fingerprint
@@ -336,35 +336,48 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
 
     bar = _progress(len(todo), progress)
     written = time.monotonic()
-    with journal_path.open("a", encoding="utf-8") as journal:
-        batches = (todo[start:start + settings.batch_size] for start in range(0, len(todo), settings.batch_size))
-        for results in executor.run(runner, batches):
-            for entry, rendered, exc, seconds in results:
-                record = {"doc_id": entry.doc_id, "input": entry.name, "seconds": round(seconds, 3),
-                          "fingerprint": runner.fingerprint}
-                if rendered is not None:
-                    try:
-                        out = outdir / output_name(entry.doc_id)
-                        write_atomic(out, rendered.text)
-                        record.update(status="ok", output=out.name, sha256=rendered.sha256,
-                                      sentences=rendered.sentences, entities=rendered.entities)
-                    except Exception as err:
-                        exc = err
-                if exc is not None:
-                    record.update(status="error", output=None, **error_record(exc, entry.name))
-                    (outdir / output_name(entry.doc_id)).unlink(missing_ok=True)  # from an earlier run
-                    log.info("%s", record["reason"])
-                journal.write(json.dumps(record, ensure_ascii=False) + "\n")
-                journal.flush()
-                os.fsync(journal.fileno())
-                report.records.append(record)
-                bar.update(1)
-                if time.monotonic() - written >= MANIFEST_EVERY_S:
-                    write_manifest(outdir, report, runner, final=False)
-                    written = time.monotonic()
+    try:
+        with JournalWriter(journal_path) as journal:
+            batches = (todo[start:start + settings.batch_size] for start in range(0, len(todo), settings.batch_size))
+            for results in executor.run(runner, batches):
+                for entry, rendered, exc, seconds in results:
+                    record = _finish(entry, rendered, exc, seconds, outdir, runner.fingerprint)
+                    journal.append(record)
+                    report.records.append(record)
+                    bar.update(1)
+                    if time.monotonic() - written >= MANIFEST_EVERY_S:
+                        write_manifest(outdir, report, runner, final=False)
+                        written = time.monotonic()
+    except (DiskFull, OutputNotWritable):  # not an article's fault: stop once; the journal resumes
+        bar.close()
+        with contextlib.suppress(DiskFull, OutputNotWritable):
+            write_manifest(outdir, report, runner, final=False)
+        raise
     bar.close()
     write_manifest(outdir, report, runner, final=True)
     return report
+
+
+def _finish(entry: InputFile, rendered: Rendered | None, exc: BaseException | None, seconds: float,
+            outdir: Path, fingerprint: str) -> dict:
+    """Write an article's output (or remove an earlier run's when it failed); its journal record.
+    ``DiskFull``/``OutputNotWritable`` propagate: the run stops there."""
+    record = {"doc_id": entry.doc_id, "input": entry.name, "seconds": round(seconds, 3),
+              "fingerprint": fingerprint}
+    out = outdir / output_name(entry.doc_id)
+    if rendered is not None:
+        try:
+            write_atomic(out, rendered.text)
+            return {**record, "status": "ok", "output": out.name, "sha256": rendered.sha256,
+                    "sentences": rendered.sentences, "entities": rendered.entities}
+        except (DiskFull, OutputNotWritable):
+            raise
+        except Exception as err:
+            exc = err
+    record.update(status="error", output=None, **error_record(exc, entry.name))
+    out.unlink(missing_ok=True)  # from an earlier run: an output or an error, not both
+    log.info("%s", record["reason"])
+    return record
 
 
 class _NoBar:

@@ -2,9 +2,14 @@
 output or one recorded error, and the run ends with a complete manifest and the right exit code."""
 import json
 import os
+import subprocess
+import sys
+
+import pytest
 
 from pipeline.cli import main
 
+from .conftest import ROOT
 from .test_robustness import GOOD
 
 
@@ -57,3 +62,76 @@ def test_long_names_get_outputs_that_fit_the_filesystem(tmp_path, capsys):
         assert json.loads((out / record["output"]).read_text("utf-8"))["doc_id"] == record["doc_id"]
     assert annotate_cli(capsys, folder, "-o", out)[0] == 0
     assert all(r.get("cached") for r in manifest_of(out)["documents"])
+
+
+@pytest.mark.parametrize("where, reason", [("file", "it is a file, not a folder"),
+                                           ("file/under", "a folder on its path is a file")])
+def test_an_output_path_that_is_a_file_is_a_usage_error(tmp_path, capsys, where, reason):
+    """Defect 7: ``-o`` naming a file, or a path under one, gave a traceback."""
+    (tmp_path / "good.txt").write_text(GOOD, "utf-8")
+    (tmp_path / "file").write_text("not a folder", "utf-8")
+    code, _, err = annotate_cli(capsys, tmp_path / "good.txt", "-o", tmp_path / where)
+    assert code == 2
+    assert f"[E403] {tmp_path / where}: cannot write the outputs here: {reason}" in err
+    assert "Traceback" not in err
+
+
+def can_mount_in_a_namespace() -> bool:
+    try:
+        return subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode == 0
+    except OSError:
+        return False
+
+
+needs_mounts = pytest.mark.skipif(not can_mount_in_a_namespace(),
+                                  reason="needs `unshare -rm` (user namespaces) to mount a small tmpfs")
+
+
+def in_namespace(script: str, **env) -> subprocess.CompletedProcess:
+    """Run ``script`` (sh) where it may mount filesystems: a user and mount namespace of its own."""
+    return subprocess.run(["unshare", "-rm", "sh", "-ec", script], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PY": sys.executable, **env}, timeout=600)
+
+
+@needs_mounts
+def test_a_read_only_output_folder_is_refused_before_any_work(tmp_path):
+    """Defect 7: a read-only output folder gave a traceback."""
+    (tmp_path / "good.txt").write_text(GOOD, "utf-8")
+    (tmp_path / "out").mkdir()
+    done = in_namespace('mount -t tmpfs -o ro,size=64k tmpfs "$OUT"\n'
+                        '"$PY" -m pipeline annotate "$IN" -o "$OUT" --no-translate --no-progress || echo "rc=$?"',
+                        IN=str(tmp_path / "good.txt"), OUT=str(tmp_path / "out"))
+    assert "rc=2" in done.stdout, done.stderr
+    assert f"[E403] {tmp_path / 'out'}: cannot write the outputs here: Read-only file system" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@needs_mounts
+def test_a_full_disk_stops_the_run_once_and_it_resumes(tmp_path):
+    """Defect 7: on a full disk every article failed with E999 "this is a bug", then writing the
+    manifest crashed. Now the run stops at the first failed write (exit 5, one message), and the
+    same command resumes once there is space, keeping the articles it had finished."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(40):
+        (folder / f"a{i:02d}.txt").write_text(f"Bài {i}. {GOOD}", "utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    run = '"$PY" -m pipeline annotate "$IN" -o "$OUT" --no-translate --no-progress --executor local'
+    done = in_namespace(f'mount -t tmpfs -o size=96k tmpfs "$OUT"\n'
+                        f'{run} 2> "$LOGS/first.err" || echo "first=$?"\n'
+                        f'ls -A "$OUT" > "$LOGS/first.ls"\n'
+                        f'mount -o remount,size=4m "$OUT"\n'
+                        f'{run} > "$LOGS/second.out" 2>&1 || echo "second=$?"\n'
+                        f'cp "$OUT/manifest.json" "$LOGS/manifest.json"',
+                        IN=str(folder), OUT=str(out), LOGS=str(tmp_path))
+    assert "first=5" in done.stdout and "second" not in done.stdout, done.stderr
+    first = (tmp_path / "first.err").read_text("utf-8")
+    assert first.count("[E404]") == 1 and "No space left on device" in first
+    assert "E999" not in first and "Traceback" not in first
+    finished = [n for n in (tmp_path / "first.ls").read_text("utf-8").split() if n.startswith("a")]
+    assert 0 < len(finished) < 40
+    manifest = json.loads((tmp_path / "manifest.json").read_text("utf-8"))
+    assert manifest["complete"] is True and manifest["counts"]["ok"] == 40
+    cached = {r["output"] for r in manifest["documents"] if r.get("cached")}
+    assert cached == set(finished)
