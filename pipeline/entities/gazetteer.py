@@ -6,7 +6,8 @@ word), while every name is a sequence of syllables. The names are phrase pattern
 ``SpanRuler`` run on a syllable-tokenised ``Doc``; small closed vocabularies (force nouns, titles)
 use ``Vocabulary``, a trie. Case rules: a one-syllable name must match exactly
 (``Nga`` the country, not ``nga``); a longer name needs at least one capitalised syllable
-(``phương Tây``, ``Các Tiểu vương quốc ...``); acronyms always match exactly.
+(``phương Tây``, ``Các Tiểu vương quốc ...``), and a Vietnamese or Sino-Vietnamese place name needs
+every syllable capitalised (``Hải Dương``, not the ocean ``hải dương``); acronyms always match exactly.
 """
 from __future__ import annotations
 
@@ -135,18 +136,21 @@ class Gazetteer:
                 continue
             if any(not joined(text, syls[n], syls[n + 1]) for n in range(first, last)):
                 continue
-            if not _case_ok(self.entry_syllables[index], syls[first:last + 1]):
+            if not _case_ok(self.entry_syllables[index], syls[first:last + 1],
+                            self.entries[index].every_syllable_capitalised):
                 continue
             best[first] = (last, index)
         return [GazetteerMatch(first, last, self.entries[index]) for first, (last, index) in sorted(best.items())]
 
 
-def _case_ok(name_syls: list[str], surface: list[Syllable]) -> bool:
+def _case_ok(name_syls: list[str], surface: list[Syllable], every_syllable: bool = False) -> bool:
     for want, got in zip(name_syls, surface):
         if len(want) > 1 and want.isupper() and got.text != want:
             return False  # acronyms: NATO, not nato
     if len(name_syls) == 1:
         return surface[0].text == name_syls[0]
+    if every_syllable:
+        return all(s.capitalised or not s.text[:1].isalpha() for s in surface)
     return any(s.capitalised for s in surface)
 
 

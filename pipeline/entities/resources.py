@@ -36,6 +36,7 @@ class GazetteerEntry:
     key: str
     name_en: str
     kind: str
+    every_syllable_capitalised: bool = False  # Vietnamese and Sino-Vietnamese proper names: "Hải Dương", not "hải dương"
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -93,7 +94,8 @@ def military() -> dict[str, Any]:
 
 @lru_cache(maxsize=None)
 def gazetteer_entries() -> tuple[GazetteerEntry, ...]:
-    """Countries, organisations, places (in that order of precedence for identical surfaces)."""
+    """Countries, organisations, places, Vietnamese and East Asian divisions (in that order of precedence
+    for identical surfaces)."""
     entries: list[GazetteerEntry] = []
     for c in countries().values():
         for name in c.names:
@@ -104,6 +106,11 @@ def gazetteer_entries() -> tuple[GazetteerEntry, ...]:
     for r in _rows("places.tsv"):
         for name in _split_names(r["names"]):
             entries.append(GazetteerEntry(name, "LOC", f"LOC:{r['name_en']}", r["name_en"], r["kind"]))
+    for file in ("vn_places.tsv", "east_asia.tsv"):  # Vietnam's divisions win a name China shares (Hà Nam)
+        for r in _rows(file):
+            for name in _split_names(r["names"]):
+                entries.append(GazetteerEntry(name, "LOC", f"LOC:{r['name_en']}", r["name_en"], r["kind"],
+                                              every_syllable_capitalised=True))
     for r in military()["forces"]:
         for name in r["names"]:
             entries.append(GazetteerEntry(name, "UNIT", f"UNIT:{r['en']}", r["en"], "force"))
@@ -119,3 +126,9 @@ def institution_words() -> tuple[dict[str, str], dict[str, str]]:
     for r in _rows("institutions.tsv"):
         (heads if r["kind"] == "head" else words)[r["vi"]] = r["en"]
     return heads, words
+
+
+@lru_cache(maxsize=1)
+def surnames() -> dict[str, str]:
+    """Family names (``Nguyễn``, ``Trương``...) -> ``common`` (the ten most frequent Vietnamese ones) or ``other``."""
+    return {r["surname"]: r["rank"] for r in _rows("surnames.tsv")}
