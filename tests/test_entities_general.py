@@ -102,3 +102,36 @@ def test_viwiki_mentions_agree_with_tokens(shared_data, segmenter, recognizer):
     assert mentions > 2000
     assert inside == []
     assert countries_inside == []
+
+
+@pytest.mark.parametrize("text, mention, name_en", [
+    ("Hải Dương giáp Quảng Ninh và Hưng Yên.", ("LOC", "Hải Dương"), "Hai Duong"),
+    ("Ông sinh ở Cà Mau, lớn lên ở Quảng Trị.", ("LOC", "Quảng Trị"), "Quang Tri"),
+    ("Thủ phủ của Chiết Giang là Hàng Châu.", ("LOC", "Chiết Giang"), "Zhejiang"),
+    ("Ông sang Bắc Kinh rồi tới Tô Châu.", ("LOC", "Tô Châu"), "Suzhou"),
+    ("Thành phố Yên Bái nằm bên sông.", ("LOC", "Yên Bái"), "Yen Bai"),
+    ("Ông quê ở xã Bảo Ninh, huyện Quảng Ninh.", ("LOC", "Bảo Ninh"), "Bao Ninh"),
+])
+def test_places_from_maintained_data_and_admin_nouns(annotate, text, mention, name_en):
+    doc = annotate(text)
+    assert mention in labelled(doc)
+    assert english(doc)[mention[1]] == name_en
+
+
+def test_common_word_place_in_lower_case_is_not_a_place(annotate):
+    assert ("LOC", "hải dương") not in labelled(annotate("Tàu ra hải dương rộng lớn."))
+
+
+@pytest.mark.parametrize("text, person", [
+    ("Cầu thủ Nguyễn Văn Huy ghi bàn ở phút cuối.", "Nguyễn Văn Huy"),
+    ("Tôn Sách chiếm Cối Kê.", "Tôn Sách"),
+    ("Quân miền Bắc do George G. Meade chỉ huy.", "George G. Meade"),
+    ("Theo lời khai, ông T.V.D. đã có mặt.", "T.V.D."),
+])
+def test_people_by_family_name_and_initials(annotate, text, person):
+    assert ("PER", person) in labelled(annotate(text))
+
+
+def test_street_named_after_a_person_is_not_the_person(annotate):
+    doc = annotate("Tòa soạn đặt ở phố Lê Thánh Tông.")
+    assert ("PER", "Lê Thánh Tông") not in labelled(doc)

@@ -1,0 +1,113 @@
+"""Names whose type the words around them decide, not a list of names.
+
+- **Places after an administrative noun**: ``tỉnh Quảng Nam``, ``huyện Ba Bể``, ``xã Bảo Ninh``,
+  sentence-initial ``Thành phố Yên Bái``: the capitalised run after ``tỉnh``/``huyện``/``xã``/``phường``...
+  is a LOC, the noun stays outside (guidelines), whatever the name would be on its own (a person's name
+  in ``phường Nguyễn Thái Học``).
+- **People by family name**: a run of two to four capitalised syllables that starts with a Vietnamese or
+  Chinese family name (``resources/surnames.tsv``: ``Nguyễn Văn Huy``, ``Trương Minh Giảng``, ``Tôn Sách``)
+  is a PER, unless a place noun stands before it (``phố Lê Thánh Tông``, ``trường Nguyễn Du``) or a place
+  list knows the same span (``Cao Bằng``: gazetteer matches outrank this rule at equal length).
+- **Initials**: ``George G. Meade`` is a person; so are ``ông T.V.D.`` and ``anh L.`` (initials after a title
+  or a kinship word), with their dots.
+"""
+from __future__ import annotations
+
+import re
+
+from .candidates import Candidate
+from .gazetteer import Syllable, Vocabulary, joined
+from .linking import fold
+from .resources import surnames
+
+ADMIN_WORDS = {"tỉnh", "huyện", "xã", "phường", "quận", "thị xã", "thị trấn", "thành phố", "làng", "thôn", "xóm", "ấp",
+               "châu", "phủ", "trấn", "lộ", "tổng", "kinh đô", "kinh thành", "tỉnh lỵ", "huyện lỵ", "thủ phủ",
+               "thủ đô"}
+ADMIN_NOUNS = Vocabulary(ADMIN_WORDS)
+# Nouns before a name that make it a place or an institution, not the person it is named after.
+PLACE_NOUNS = {"phố", "đường", "trường", "cầu", "chợ", "sông", "núi", "đảo", "đền", "chùa", "lăng", "quảng trường",
+               "nhà", "triều", "thời", "cung", "điện", "giải", "huân chương", "giải thưởng", "khu", "vùng", "miền",
+               "hồ", "đầm", "vịnh", "cảng", "sân bay", "sân vận động", "bệnh viện", "đại lộ", "bến", "ga",
+               "vương quốc", "nước", "đế quốc", "cao nguyên", "dãy núi", "đồng bằng", "thung lũng", "kênh"}
+INITIALS = re.compile(r"(?:[A-ZĐ]\.\s?){1,4}")
+INITIALLED = re.compile(r"(?<![\w.])[A-ZÀ-Þ][a-zà-ÿ]+(?: [A-Z]\.)+ (?!The |Of |And )[A-ZÀ-Þ][a-zà-ÿ]+(?:[ -][A-ZÀ-Þ][a-zà-ÿ]+)?(?![\w])")
+KINSHIP = Vocabulary("ông|bà|anh|chị|cô|chú|bác|em|cháu|cụ|ngài|thầy|bé".split("|"))
+
+
+def _run(text: str, syls: list[Syllable], k: int, limit: int = 4) -> int:
+    """Last syllable of the run of capitalised alphabetic syllables joined by spaces from ``k``."""
+    last = k
+    while last + 1 < len(syls) and last - k + 1 < limit and joined(text, syls[last], syls[last + 1]) \
+            and syls[last + 1].capitalised and syls[last + 1].text[:1].isalpha() and len(syls[last + 1].text) > 1:
+        last += 1
+    return last
+
+
+def find_admin_places(text: str, syls: list[Syllable]) -> list[Candidate]:
+    """LOC candidates for the names after administrative nouns (lower case, or capitalised at a sentence start)."""
+    out = []
+    for i in ADMIN_NOUNS.starts(syls):
+        noun = ADMIN_NOUNS.match(text, syls, i)
+        if not noun:
+            continue
+        if syls[i].capitalised and not _starts_sentence(text, syls[i]):
+            continue  # "Quân khu Yên Bái", "Châu Đăng": a capitalised noun mid-sentence is part of the name
+        k = noun[1] + 1
+        if k >= len(syls) or not joined(text, syls[k - 1], syls[k]) or not syls[k].capitalised \
+                or not syls[k].text[:1].isalpha() or len(syls[k].text) < 2:
+            continue
+        last = _run(text, syls, k)
+        start, end = syls[k].start, syls[last].end
+        name = " ".join(text[start:end].split())
+        out.append(Candidate(start, end, "LOC", "ruler:admin", text[start:end], name_en=fold(name),
+                             key=f"LOC:{fold(name)}", score=0.8))
+    return out
+
+
+def find_family_names(text: str, syls: list[Syllable]) -> list[Candidate]:
+    """PER candidates for capitalised runs that start with a family name (see the module docstring)."""
+    families, out = surnames(), []
+    for k, syl in enumerate(syls):
+        if syl.text not in families or (k > 0 and joined(text, syls[k - 1], syl) and syls[k - 1].capitalised
+                                        and syls[k - 1].text[:1].isalpha()):
+            continue
+        last = _run(text, syls, k)
+        if last == k or _after_place_noun(text, syl):
+            continue
+        start, end = syl.start, syls[last].end
+        out.append(Candidate(start, end, "PER", "ruler:family-name", text[start:end], key=f"PER:{text[start:end]}",
+                             score=0.7))
+    return out
+
+
+def find_initialled_names(text: str) -> list[Candidate]:
+    """PER candidates for Western names with middle initials (``George G. Meade``, ``William H. H. Southerland``)."""
+    return [Candidate(m.start(), m.end(), "PER", "ruler:initials", m.group(), key=f"PER:{m.group()}", score=0.8)
+            for m in INITIALLED.finditer(text)]
+
+
+def find_initials_after_titles(text: str, syls: list[Syllable]) -> list[Candidate]:
+    """``ông T.V.D.``, ``anh L.``: a person named by initials after a title or a kinship word."""
+    out = []
+    for i in KINSHIP.starts(syls):
+        title = KINSHIP.match(text, syls, i)
+        if not title or title[1] + 1 >= len(syls):
+            continue
+        pos = syls[title[1]].end
+        m = INITIALS.match(text, pos + 1) if text[pos:pos + 1] == " " else None
+        if m:
+            end = m.end() - (1 if text[m.end() - 1] == " " else 0)
+            out.append(Candidate(pos + 1, end, "PER", "ruler:initials", text[pos + 1:end],
+                                 key=f"PER:{text[pos + 1:end]}", score=0.7))
+    return out
+
+
+def _starts_sentence(text: str, syl: Syllable) -> bool:
+    before = text[max(0, syl.start - 3):syl.start].rstrip(" \t\"'“(")
+    return not before or before[-1] in ".!?:\n\r=*-•;"
+
+
+def _after_place_noun(text: str, syl: Syllable) -> bool:
+    before = text[max(0, syl.start - 24):syl.start].lower().split()
+    return any(" ".join(before[-n:]) in PLACE_NOUNS or " ".join(before[-n:]) in ADMIN_WORDS
+               for n in (1, 2) if len(before) >= n)
