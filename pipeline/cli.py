@@ -181,6 +181,22 @@ def _export_entities(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_spacy(args: argparse.Namespace) -> int:
+    from .spacy_docs import export_docbin
+
+    documents, docs = export_docbin(args.outdir, args.output, side=args.side)
+    print(f"{docs} spaCy Docs from {documents} documents -> {args.output}")
+    return 0
+
+
+def _export_conll(args: argparse.Namespace) -> int:
+    from .spacy_docs import export_conll
+
+    documents, sentences = export_conll(args.outdir, args.output, side=args.side)
+    print(f"{sentences} sentences from {documents} documents -> {args.output}")
+    return 0
+
+
 def _view(args: argparse.Namespace) -> int:
     from .view import write_view
 
@@ -253,7 +269,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = models.add_parser("remove", help="remove an installed model")
     p.add_argument("name")
     p.set_defaults(func=_models_remove)
-    export = sub.add_parser("export", help="export the outputs: a parallel corpus or an entity table").add_subparsers(
+    export = sub.add_parser(
+        "export", help="export the outputs: a parallel corpus, an entity table, spaCy Docs, CoNLL").add_subparsers(
         dest="what", required=True)
     p = export.add_parser("parallel", help="sentence-aligned Vietnamese-English corpus")
     p.add_argument("outdir", help="outputs folder written by `vien annotate` (or one <doc>.json)")
@@ -273,6 +290,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("csv", "parquet"), default="csv", help="parquet needs vien[parquet]")
     p.add_argument("-o", "--output", required=True, help="output file")
     p.set_defaults(func=_export_entities)
+    p = export.add_parser("spacy", help="spaCy DocBin: tokens, POS, sentences, entities (kb_id = English name), "
+                                        "alignment in user_data; `spacy train` reads it")
+    p.add_argument("outdir", help="outputs folder written by `vien annotate` (or one <doc>.json)")
+    p.add_argument("-o", "--output", required=True, help="the .spacy file to write")
+    p.add_argument("--side", choices=("vi", "en", "both"), default="vi", help="which side's Docs (default: vi)")
+    p.set_defaults(func=_export_spacy)
+    p = export.add_parser("conll", help="CoNLL-style BIO columns (word, POS tag, entity) for NER tools")
+    p.add_argument("outdir", help="outputs folder written by `vien annotate` (or one <doc>.json)")
+    p.add_argument("-o", "--output", required=True, help="the file to write")
+    p.add_argument("--side", choices=("vi", "en"), default="vi", help="which side (default: vi)")
+    p.set_defaults(func=_export_conll)
 
     p = sub.add_parser("view", help="a self-contained HTML page: both sides, entities, hover to see alignments")
     p.add_argument("document", help="an output <doc>.json")

@@ -155,7 +155,7 @@ def pair_flags(record: dict) -> dict[int, list[str]]:
 
 # ---- writing ------------------------------------------------------------------------------------
 @contextlib.contextmanager
-def _atomic(path: Path, mode: str = "w"):
+def atomic_open(path: Path, mode: str = "w"):
     """Open a temporary file beside ``path`` and rename it into place only when the block succeeds."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -215,7 +215,7 @@ def _write_moses(pairs: Iterable[SentencePair], path: Path, *, alignments: bool,
     if alignments:
         names.append(path.with_name(f"{path.name}.align"))
     with contextlib.ExitStack() as stack:
-        files = [stack.enter_context(_atomic(n)) for n in names]
+        files = [stack.enter_context(atomic_open(n)) for n in names]
         for pair in pairs:
             vi, en = _texts(pair, tokens)
             files[0].write(vi + "\n")
@@ -229,7 +229,7 @@ def _write_moses(pairs: Iterable[SentencePair], path: Path, *, alignments: bool,
 
 def _write_tsv(pairs: Iterable[SentencePair], path: Path, *, alignments: bool, tokens: bool) -> list[Path]:
     header = ["doc_id", "vi_sentence", "en_sentence", "vi", "en", "flags"] + (["alignment"] if alignments else [])
-    with _atomic(path) as fh:
+    with atomic_open(path) as fh:
         out = csv.writer(fh, delimiter="\t", quoting=csv.QUOTE_NONE, quotechar=None, lineterminator="\n")
         out.writerow(header)
         for pair in pairs:
@@ -241,7 +241,7 @@ def _write_tsv(pairs: Iterable[SentencePair], path: Path, *, alignments: bool, t
 
 
 def _write_jsonl(pairs: Iterable[SentencePair], path: Path, *, alignments: bool, tokens: bool) -> list[Path]:
-    with _atomic(path) as fh:
+    with atomic_open(path) as fh:
         for pair in pairs:
             item = {"doc_id": pair.doc_id, "vi_sentence": pair.vi_sentence, "en_sentence": pair.en_sentence,
                     "vi": pair.vi, "en": pair.en, "flags": pair.flags}
@@ -256,7 +256,7 @@ def _write_jsonl(pairs: Iterable[SentencePair], path: Path, *, alignments: bool,
 def _write_tmx(pairs: Iterable[SentencePair], path: Path, *, alignments: bool, tokens: bool) -> list[Path]:
     """TMX 1.4: one ``<tu>`` per pair, ``<tuv xml:lang="vi|en">``, the raw sentence texts in ``<seg>``;
     provenance, flags, tokens and alignment in ``<prop type="x-...">``."""
-    with _atomic(path, "wb") as fh:
+    with atomic_open(path, "wb") as fh:
         xml = XMLGenerator(fh, encoding="utf-8", short_empty_elements=True)
 
         def element(name: str, text: str | None = None, indent: str = "", **attrs: str) -> None:
@@ -329,9 +329,9 @@ def export_entities(outdir: str | Path | Iterable[str | Path], path: str | Path,
     table = typed_table(MENTION_PAIR_COLUMNS, pd.concat(parts, ignore_index=True))
     path = Path(path)
     if fmt == "csv":
-        with _atomic(path) as fh:
+        with atomic_open(path) as fh:
             table.to_csv(fh, index=False)
     else:
-        with _atomic(path, "wb") as fh:
+        with atomic_open(path, "wb") as fh:
             table.to_parquet(fh, index=False, engine="pyarrow")
     return documents, len(table)
