@@ -147,8 +147,11 @@ def _json(zf: zipfile.ZipFile, member: str, path: Path) -> Any:
 
 
 def lexicon_name(meta: dict) -> str | None:
-    """The lexicon file of a lexical package (``"vien": {"kind": "embedded-lexical"}``), else None."""
+    """The table file of a lexical package (``"vien": {"kind": "embedded-lexical"}``) or of a
+    phrase-based one (``embedded-phrase``, ``fixture-phrase``: its phrase table), else None."""
     vien = meta.get("vien") if isinstance(meta.get("vien"), dict) else {}
+    if vien.get("kind") in ("embedded-phrase", "fixture-phrase"):
+        return str(vien.get("phrases", "phrases.tsv.gz"))
     if vien.get("kind") != "embedded-lexical":
         return None
     return str(vien.get("lexicon", "lexicon-vi_en.tsv.gz"))

@@ -352,7 +352,11 @@ def install_ct2_dir(path: Path, *, name: str | None = None, force: bool = False)
 def check_loads(model: InstalledModel, path: Path) -> None:
     """Load ``model`` once, as a run would: a lexical package's word table, else its CTranslate2
     model. Raises ``ModelInvalid`` naming ``path`` (the package being installed) if it cannot."""
-    if model.lexicon_path is not None:
+    if model.kind in ("embedded-phrase", "fixture-phrase"):  # phrase table, language model, weights
+        from .translate.phrase import load_package  # lazily: the engines import this module
+
+        load_package(model.path)
+    elif model.lexicon_path is not None:
         _check_lexicon(path, model.lexicon_path)
     elif model.model_dir.is_dir():
         _check_ctranslate2(path, model.model_dir)

@@ -1,7 +1,8 @@
 """Translation engines behind one interface (``base.Translator``), one module each.
 
 - ``neural``: CTranslate2 + SentencePiece (Argos packages, converted OPUS-MT models);
-- ``lexical``: the word-by-word gloss of ``embedded-lexical`` packages.
+- ``lexical``: the word-by-word gloss of ``embedded-lexical`` packages;
+- ``phrase``: the phrase-based statistical engine of ``embedded-phrase`` packages.
 
 ``make_translator`` picks the engine from the package's kind.
 """
@@ -13,8 +14,10 @@ from ..models import InstalledModel, resolve_model
 from .base import SentenceTranslation, Translator
 from .lexical import LexicalTranslator
 from .neural import NeuralTranslator
+from .phrase import KINDS as PHRASE_KINDS, PhraseTranslator
 
-__all__ = ["LexicalTranslator", "NeuralTranslator", "SentenceTranslation", "Translator", "make_translator"]
+__all__ = ["LexicalTranslator", "NeuralTranslator", "PhraseTranslator", "SentenceTranslation", "Translator",
+           "make_translator"]
 
 
 def make_translator(model: InstalledModel | str | None = None, **settings: Any) -> Translator:
@@ -23,4 +26,6 @@ def make_translator(model: InstalledModel | str | None = None, **settings: Any) 
     model = model if isinstance(model, InstalledModel) else resolve_model(model)
     if model.kind == "embedded-lexical":
         return LexicalTranslator(model, **settings)
+    if model.kind in PHRASE_KINDS:
+        return PhraseTranslator(model, **settings)
     return NeuralTranslator(model, **settings)
