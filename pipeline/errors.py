@@ -200,6 +200,13 @@ class InvalidSetting(VienError):
     exit_code = 2
 
 
+class WorkerDied(VienError):
+    code = "E306"
+    template = "{path}: the worker process annotating it died, and again when it was retried in a new one"
+    hint = ("a process killed by a signal: most often the out-of-memory killer on a very long article; "
+            "split the article, or run with fewer --workers")
+
+
 class WorkerMismatch(VienError):
     code = "E304"
     template = "a worker's pipeline differs from this one's: fingerprint {worker} != {driver}"

@@ -24,11 +24,13 @@ import logging
 import os
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
 from typing import Protocol
 
-from .errors import OptionalDependencyMissing, VienError, WorkerMismatch, error_record
+from .errors import OptionalDependencyMissing, VienError, WorkerDied, WorkerMismatch, error_record
 from .discover import InputFile
 from .run import Result, Runner, Settings
 
@@ -203,16 +205,10 @@ class PoolExecutor:
         return max(1, default_workers() - self.translate_threads) if translating else default_workers()
 
     def run(self, runner: Runner, batches: Iterable[list[InputFile]]) -> Iterator[Iterable[Result]]:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
         # workers get no translator, so they never resolve or load the model
         translating = runner.translator is not None
         worker_settings = replace(runner.settings, translate=False)
-        # spawn, not fork: this process may already hold CTranslate2's threads
-        context = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(self.worker_count(translating), mp_context=context, initializer=_pool_init,
-                                   initargs=(worker_settings, runner.producer, not translating))
+        workers = _Workers(self.worker_count(translating), (worker_settings, runner.producer, not translating))
         try:
             prepared: deque[list] = deque()
             rendering: deque[list] = deque()
@@ -223,39 +219,105 @@ class PoolExecutor:
                 batch = next(batches, None)
                 if batch is None:
                     return False
-                prepared.append([pool.submit(_pool_prepare, entry) for entry in batch])
+                prepared.append([workers.submit(_pool_prepare, entry) for entry in batch])
                 return True
 
             while len(prepared) < prefetch and submit_next():
                 pass
             while prepared:
-                results = _collect(prepared.popleft(), runner)
+                results = workers.collect(prepared.popleft(), runner)
                 submit_next()
                 if not translating:
                     yield results
                     continue
                 done = runner.translate_batch(results, align=False)
-                rendering.append([pool.submit(_pool_render, r) if r[1] is not None else r for r in done])
+                rendering.append([workers.submit(_pool_render, r) if r[1] is not None else r for r in done])
                 while len(rendering) > 1:  # the previous batch has rendered meanwhile
-                    yield _collect(rendering.popleft(), runner)
+                    yield workers.collect(rendering.popleft(), runner)
             while rendering:
-                yield _collect(rendering.popleft(), runner)
+                yield workers.collect(rendering.popleft(), runner)
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            workers.shutdown()
 
 
-def _collect(items: list, runner: Runner) -> list[Result]:
-    """Results of a chunk: a worker's, with its stage seconds added to ``runner.timings``, or one
-    this process already had (an article that failed before rendering)."""
-    from concurrent.futures import Future
+@dataclass
+class _Job:
+    """Work sent to a pool: what to call on what, and the future of that pool that will hold it."""
 
-    results = []
-    for item in items:
-        if isinstance(item, Future):
-            item, timings = item.result()
-            runner.timings.update(timings)
-        results.append(item)
-    return results
+    call: Callable
+    arg: InputFile | Result
+    future: Future
+    pool: ProcessPoolExecutor
+
+    @property
+    def entry(self) -> InputFile:
+        return self.arg if isinstance(self.arg, InputFile) else self.arg[0]
+
+
+class _Workers:
+    """The pool's worker processes, replaced when one dies (``kill -9``, the out-of-memory killer).
+
+    A dead worker breaks the whole pool: every article it held is retried once, alone, in a spare
+    one-worker pool; an article whose retry kills that worker too is recorded as an error
+    (``WorkerDied``: it is bad input), and the run goes on.
+    """
+
+    def __init__(self, count: int, initargs: tuple) -> None:
+        self.count, self.initargs = count, initargs
+        self.pool = self._start(count)
+        self.spare: ProcessPoolExecutor | None = None
+
+    def _start(self, count: int) -> ProcessPoolExecutor:
+        import multiprocessing
+
+        # spawn, not fork: this process may already hold CTranslate2's threads
+        return ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_pool_init, initargs=self.initargs)
+
+    def _restart(self, broken: ProcessPoolExecutor) -> None:
+        if broken is self.pool:
+            broken.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._start(self.count)
+
+    def submit(self, call: Callable, arg: InputFile | Result) -> _Job:
+        try:
+            return _Job(call, arg, self.pool.submit(call, arg), self.pool)
+        except BrokenProcessPool:
+            self._restart(self.pool)
+            return _Job(call, arg, self.pool.submit(call, arg), self.pool)
+
+    def result(self, job: _Job) -> tuple[Result, dict[str, float]]:
+        """The job's result, retried once in the spare pool when its worker died."""
+        try:
+            return job.future.result()
+        except BrokenProcessPool:
+            self._restart(job.pool)
+        log.warning("%s: a worker process died; retrying the article in a new one", job.entry.name)
+        if self.spare is None:
+            self.spare = self._start(1)
+        try:
+            return self.spare.submit(job.call, job.arg).result()
+        except BrokenProcessPool:
+            self.spare.shutdown(wait=False, cancel_futures=True)
+            self.spare = None
+        failure = WorkerFailure(error_record(WorkerDied(path=job.entry.name), job.entry.name))
+        return (job.entry, None, failure, 0.0), {}
+
+    def collect(self, items: list, runner: Runner) -> list[Result]:
+        """Results of a chunk: a worker's, with its stage seconds added to ``runner.timings``, or one
+        this process already had (an article that failed before rendering)."""
+        results = []
+        for item in items:
+            if isinstance(item, _Job):
+                item, timings = self.result(item)
+                runner.timings.update(timings)
+            results.append(item)
+        return results
+
+    def shutdown(self) -> None:
+        for pool in (self.pool, self.spare):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
 
 
 # ---- Dask -----------------------------------------------------------------------------------------

@@ -1,7 +1,14 @@
 """Executors: a process pool and a two-worker Dask ``LocalCluster`` write exactly what a local run
 writes (byte for byte, timings aside), failing inputs included, and resume from each other's runs."""
+import contextlib
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -9,7 +16,7 @@ from pipeline.cli import main
 from pipeline.executors import DaskExecutor, WorkerFailure, make_executor
 from pipeline.errors import NotText
 
-from .conftest import SEED
+from .conftest import ROOT, SEED
 
 TIMING = ("seconds",)
 
@@ -254,3 +261,79 @@ def test_translating_runs_write_the_same_on_every_executor(inputs, tmp_path, fix
     assert seed["en"]["text"] and seed["producer"]["model"]["name"] == fixture_model
     assert_same_run(runs["local"], runs["pool"])
     assert_same_run(runs["local"], runs["dask"])
+
+
+# ---- a worker that dies (issue 15, defect 8: the run aborted with a BrokenProcessPool traceback) ----
+def pool_workers(pid: int) -> list[int]:
+    """The pool's worker processes among ``pid``'s children (not multiprocessing's resource tracker)."""
+    from .test_resume import children
+
+    found = []
+    for child in children(pid):
+        try:
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" in cmdline and b"resource_tracker" not in cmdline:
+            found.append(child)
+    return found
+
+
+def start_pool_run(folder, out):
+    return subprocess.Popen([sys.executable, "-m", "pipeline", "annotate", str(folder), "-o", str(out),
+                             "--no-translate", "--no-progress", "--executor", "pool", "--workers", "2",
+                             "--batch-size", "2"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def journal_count(out) -> int:
+    path = out / ".vien-journal.jsonl"
+    return path.read_bytes().count(b"\n") if path.exists() else 0
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds worker processes in Linux's /proc")
+def test_a_killed_worker_is_replaced_and_its_articles_retried(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(12):
+        shutil.copy(SEED, folder / f"seed{i:02d}.txt")
+    out = tmp_path / "out"
+    run = start_pool_run(folder, out)
+    deadline = time.monotonic() + 300
+    while journal_count(out) < 1 and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    victims = pool_workers(run.pid)
+    assert victims and run.poll() is None, "the run ended before a worker could be killed"
+    os.kill(victims[0], signal.SIGKILL)
+    stdout, stderr = run.communicate(timeout=600)
+    assert run.returncode == 0, stderr
+    assert "12 annotated, 0 failed" in stdout
+    assert "a worker process died; retrying the article in a new one" in stderr
+    assert "Traceback" not in stderr
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert manifest["complete"] is True and manifest["counts"]["ok"] == 12
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds worker processes in Linux's /proc")
+def test_articles_that_kill_their_retry_worker_too_are_recorded_as_errors(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"a{i}.txt").write_text(f"Bài {i}: phi công hạ cánh ở Nhật Bản.\n", "utf-8")
+    out = tmp_path / "out"
+    run = start_pool_run(folder, out)
+    killed = set()
+    while run.poll() is None:  # every worker dies as soon as it appears: a run of poison articles
+        for pid in pool_workers(run.pid):
+            if pid not in killed:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                killed.add(pid)
+        time.sleep(0.01)
+    stdout, stderr = run.communicate(timeout=60)
+    assert run.returncode == 1, stderr
+    assert "0 annotated, 3 failed" in stdout and "Traceback" not in stderr
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert manifest["complete"] is True
+    assert [r["code"] for r in manifest["documents"]] == ["E306"] * 3
+    assert "died, and again when it was retried" in manifest["documents"][0]["reason"]
