@@ -135,3 +135,25 @@ def test_people_by_family_name_and_initials(annotate, text, person):
 def test_street_named_after_a_person_is_not_the_person(annotate):
     doc = annotate("Tòa soạn đặt ở phố Lê Thánh Tông.")
     assert ("PER", "Lê Thánh Tông") not in labelled(doc)
+
+
+@pytest.mark.parametrize("text, surface, english", [
+    ("Chiều 27/7, đoàn đến nơi.", "27/7", "27 July"),
+    ("Hội chợ mở từ 24/7 đến 31/7.", "31/7", "31 July"),
+    ("Ngày 24-7 trời mưa.", "24-7", "24 July"),
+    ("Họ gặp nhau lúc 9h sáng.", "9h", "9:00"),
+    ("Nước Việt bị diệt năm 473 TCN.", "473 TCN", "473 BC"),
+    ("Người ở đây từ 50.000 năm trước.", "50.000 năm trước", "50,000 years ago"),
+    ("Cuối thế kỷ XVI, vùng này đổi tên.", "Cuối thế kỷ XVI", "late 16th century"),
+    ("Động đất lúc 05:46 UTC.", "05:46 UTC", "05:46 UTC"),
+    ("Ông sinh ngày 25 tháng 8 năm 1442.", "25 tháng 8 năm 1442", "25 August 1442"),
+    ("Hạm đội hoạt động 1941 – hiện nay.", "1941 – hiện nay", "1941–present"),
+])
+def test_general_dates(annotate, text, surface, english):
+    doc = annotate(text)
+    values = {m.text: m.value["en"] for m in doc.vi.entities if m.label == "DATE"}
+    assert values.get(surface) == english
+
+
+def test_fraction_is_not_a_date(annotate):
+    assert [m for m in annotate("Tỷ lệ là 2/3 số phiếu.").vi.entities if m.label == "DATE"] == []

@@ -15,24 +15,38 @@ from .candidates import Candidate
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December"]
 PART = {"đầu": "early", "giữa": "mid", "cuối": "late"}
-Y = r"(?:1[5-9]\d\d|20\d\d)"
+Y = r"(?:1\d\d\d|20\d\d)"
+# Words after which a bare D/M or D-M is a date (``Chiều 27/7``, ``từ 24/7 đến 31/7``); elsewhere it may be a
+# fraction or a score.
+DM_CONTEXT = r"(?:(?<=[Nn]gày )|(?<=[Hh]ôm )|(?<=[Ss]áng )|(?<=[Tt]rưa )|(?<=[Cc]hiều )|(?<=[Tt]ối )|(?<=[Đđ]êm )" \
+             r"|(?<=[Tt]ừ )|(?<=[Đđ]ến )|(?<=[Tt]ới )|(?<=[Mm]ùng )|(?<=[Mm]ồng )|(?<=[Vv]ào )|(?<=[Tt]rước )|(?<=[Ss]au )" \
+             r"|(?<=[Hh]ạn )|(?<=và ))"
 D, M = r"(?:[12]\d|3[01]|0?[1-9])", r"(?:1[0-2]|0?[1-9])"
 PATTERN = re.compile(
     rf"(?P<dmy>(?<![\d/.])(?P<d1>{D})[/.-](?P<m1>{M})[/.-](?P<y1>{Y})(?![\d/]))"
     rf"|(?P<dmsame>(?<![\d/.])(?P<d2>{D})/(?P<m2>{M})\s+cùng năm)"
-    rf"|(?P<dtm>(?<![\d/])(?P<d3>{D})\s+tháng\s+(?P<m3>{M})(?:\s*(?:năm\s+|,\s*|/)(?P<y3>{Y}))?(?!\d))"
+    rf"|(?P<ago>(?<![\d.,])(?P<nago>\d{{1,3}}(?:\.\d{{3}})+|\d+)\s+năm\s+trước)"
+    rf"|(?P<bc>(?<![\d.,/])(?P<ybc>\d{{1,4}})\s?(?:TCN|trước Công nguyên)(?!\w))"
+    rf"|(?P<dtm>(?<![\d/])(?P<d3>{D})\s+[Tt]háng\s+(?P<m3>{M})(?:\s*(?:năm\s+|,\s*|/)(?P<y3>{Y}|\d{{3}}))?(?!\d))"
     rf"|(?P<mm>[Tt]háng\s+(?P<m4>{M})(?:\s*(?:,|và|-|–|đến)\s*tháng\s+(?P<m4b>{M}))?"
     rf"(?:\s*(?:/|năm\s+|,\s*năm\s+)(?P<y4>{Y})|\s+(?P<same4>cùng năm))?(?![\d/]))"
     rf"|(?P<decade>(?:(?<!lần )(?<!ban )(?P<p5>[Đđ]ầu|[Gg]iữa|[Cc]uối)\s+)?(?:thập niên|thập kỷ|những năm)\s+(?P<y5>(?:1[5-9]|20)\d0|\d0)(?!\d))"
     rf"|(?P<partyear>(?<!lần )(?<!ban )(?<!Lần )(?<!Ban )(?P<p6>[Đđ]ầu|[Gg]iữa|[Cc]uối)\s+(?:năm\s+)?(?P<y6>{Y})(?![\d/]|[.,]\d))"
-    rf"|(?P<range>(?<![\d/.,])(?P<y7>{Y})\s?[-–]\s?(?P<y7b>{Y}|\d\d)(?![\d/]|[.,]\d))"
-    rf"|(?P<century>[Tt]hế kỷ\s+(?P<c8>[IVX]+|\d{{1,2}})(?![\w]))"
-    rf"|(?P<dm>(?:(?<=ngày )|(?<=Ngày )|(?<=hôm )|(?<=Hôm ))(?P<d10>{D})/(?P<m10>{M})(?![\d/]))"
-    rf"|(?P<time>(?:(?<=lúc )|(?<=Lúc ))(?P<h11>[01]?\d|2[0-3])\s?(?:giờ|h|:)\s?(?P<mi11>[0-5]\d)?(?:\s?phút)?(?![\d/]))"
+    rf"|(?P<range>(?<![\d/.,])(?P<y7>{Y})\s?[-–]\s?(?P<y7b>{Y}|\d\d|nay|hiện nay|hiện tại)(?![\d/]|[.,]\d))"
+    rf"|(?P<century>(?:(?P<p8>[Đđ]ầu|[Gg]iữa|[Cc]uối)\s+)?[Tt]hế kỷ\s+(?P<c8>[IVX]+|\d{{1,2}})(?![\w]))"
+    rf"|(?P<dm>{DM_CONTEXT}(?P<d10>{D})\s?[/-]\s?(?P<m10>{M})(?![\d/]|\s?[-/]\s?\d))"
+    rf"|(?P<clock>(?<![\d:.,])(?P<h12>[01]\d|2[0-3]):(?P<mi12>[0-5]\d)(?P<zone>\s(?:UTC|GMT|giờ địa phương))?(?![\d:]))"
+    rf"|(?P<time>(?:(?<=lúc )|(?<=Lúc ))(?P<h11>[01]?\d|2[0-3])(?:\s?(?:giờ|h|:)(?:\s?(?P<mi11>[0-5]\d))?)(?:\s?phút)?(?![\d/]))"
     rf"|(?P<year>(?<![\w/.,-])(?P<y9>{Y})(?![\w/-]|[.,]\d))"
 )
 ROMAN = {"I": 1, "V": 5, "X": 10}
 UNIT_AFTER = re.compile(r"\s?(?:km|m|kg|lb|ft|tấn|chiếc|người|máy bay|USD|đô|triệu|tỷ|mét)\b")
+
+
+def _same_story(text: str, pos: int) -> bool:
+    """A day and month without a year take the last year named within the paragraph (``18 tháng 3`` after
+    ``11 tháng 3 năm 2011``)."""
+    return "\n" not in text[max(0, pos - 600):pos].rstrip("\n")
 
 
 def _roman(s: str) -> int:
@@ -51,6 +65,7 @@ def _ordinal(n: int) -> str:
 # Every date starts with a digit or one of these words: searching for them first and trying the full
 # pattern only there is several times faster than running the pattern at every position.
 TRIGGER = re.compile(r"(?<!\d)\d|[Tt]háng|[Tt]hập|[Tt]hế kỷ|[Nn]hững năm|[Đđ]ầu|[Gg]iữa|[Cc]uối")
+ZONES = {" UTC": " UTC", " GMT": " GMT", " giờ địa phương": " local time"}
 
 
 def _matches(text: str) -> Iterator[re.Match[str]]:
@@ -83,6 +98,7 @@ def find_dates(text: str) -> Iterator[Candidate]:
         elif m["dtm"]:
             d, mo = int(m["d3"]), int(m["m3"])
             y = int(m["y3"]) if m["y3"] else None
+            y = y or (last_year if m["d3"] and last_year and _same_story(text, m.start()) else None)
             iso = f"{y:04d}-{mo:02d}-{d:02d}" if y else None
             en = f"{d} {MONTHS[mo - 1]}" + (f" {y}" if y else "")
             last_year = y or last_year
@@ -99,6 +115,14 @@ def find_dates(text: str) -> Iterator[Candidate]:
         elif m["partyear"]:
             y = int(m["y6"])
             en, last_year = f"{PART[m['p6'].lower()]} {y}", y
+        elif m["ago"]:
+            en = f"{int(m['nago'].replace('.', '')):,} years ago"
+        elif m["bc"]:
+            en = f"{int(m['ybc'])} BC"
+        elif m["clock"]:
+            en = f"{m['h12']}:{m['mi12']}" + ZONES.get(m["zone"] or "", "")
+        elif m["range"] and not m["y7b"][0].isdigit():
+            en = f"{m['y7']}–present"
         elif m["range"]:
             a, b = m["y7"], m["y7b"]
             b_full = int(a[:2] + b) if len(b) == 2 else int(b)
@@ -108,7 +132,7 @@ def find_dates(text: str) -> Iterator[Candidate]:
         elif m["century"]:
             c = m["c8"]
             n = int(c) if c.isdigit() else _roman(c)
-            en = f"{_ordinal(n)} century"
+            en = (f"{PART[m['p8'].lower()]} " if m["p8"] else "") + f"{_ordinal(n)} century"
         elif m["dm"]:
             en = f"{int(m['d10'])} {MONTHS[int(m['m10']) - 1]}"
         elif m["time"]:
