@@ -157,3 +157,16 @@ def test_general_dates(annotate, text, surface, english):
 
 def test_fraction_is_not_a_date(annotate):
     assert [m for m in annotate("Tỷ lệ là 2/3 số phiếu.").vi.entities if m.label == "DATE"] == []
+
+
+@pytest.mark.parametrize("text, unit", [
+    ("Năm 1858, quân Pháp tấn công Đà Nẵng.", "quân Pháp"),
+    ("Ông đánh bại quân Xiêm La ở An Giang.", "quân Xiêm La"),
+    ("Lee rút lui trước quân miền Bắc.", "quân miền Bắc"),
+])
+def test_quan_before_a_polity_is_its_army(annotate, text, unit):
+    assert ("UNIT", unit) in labelled(annotate(text))
+
+
+def test_quan_doi_alone_is_not_a_unit(annotate):
+    assert [m for m in annotate("Ông gia nhập quân đội năm 1960.").vi.entities if m.label == "UNIT"] == []

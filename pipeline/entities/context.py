@@ -8,6 +8,7 @@
   Chinese family name (``resources/surnames.tsv``: ``Nguyễn Văn Huy``, ``Trương Minh Giảng``, ``Tôn Sách``)
   is a PER, unless a place noun stands before it (``phố Lê Thánh Tông``, ``trường Nguyễn Du``) or a place
   list knows the same span (``Cao Bằng``: gazetteer matches outrank this rule at equal length).
+- **Armies**: lower-case ``quân`` before a country or polity is its army (``quân Pháp``, ``quân miền Bắc``).
 - **Initials**: ``George G. Meade`` is a person; so are ``ông T.V.D.`` and ``anh L.`` (initials after a title
   or a kinship word), with their dots.
 """
@@ -18,7 +19,7 @@ import re
 from .candidates import Candidate
 from .gazetteer import Syllable, Vocabulary, joined
 from .linking import fold
-from .resources import surnames
+from .resources import countries, surnames
 
 ADMIN_WORDS = {"tỉnh", "huyện", "xã", "phường", "quận", "thị xã", "thị trấn", "thành phố", "làng", "thôn", "xóm", "ấp",
                "châu", "phủ", "trấn", "lộ", "tổng", "kinh đô", "kinh thành", "tỉnh lỵ", "huyện lỵ", "thủ phủ",
@@ -77,6 +78,32 @@ def find_family_names(text: str, syls: list[Syllable]) -> list[Candidate]:
         start, end = syl.start, syls[last].end
         out.append(Candidate(start, end, "PER", "ruler:family-name", text[start:end], key=f"PER:{text[start:end]}",
                              score=0.7))
+    return out
+
+
+def find_armies(text: str, syls: list[Syllable], places: dict) -> list[Candidate]:
+    """``quân Pháp``, ``quân Xiêm La``, ``quân miền Bắc``: lower-case ``quân`` before a place or a polity's
+    name is that polity's army, one UNIT (guidelines); ``places`` maps a syllable index to a LOC gazetteer
+    match starting there."""
+    out = []
+    for k, syl in enumerate(syls[:-1]):
+        if syl.text != "quân" or not joined(text, syl, syls[k + 1]):
+            continue
+        n = k + 1
+        if n in places and places[n].entry.label == "LOC":
+            last, entry = places[n].last, places[n].entry
+            country = countries().get(entry.key.split(":", 1)[1])
+            name = country.adjective_en if country else entry.name_en
+        elif syls[n].lower == "miền" and n + 1 < len(syls) and syls[n + 1].capitalised:
+            last, name = n + 1, fold(" ".join(s.text for s in syls[n:n + 2]))
+        elif syls[n].capitalised and syls[n].text[:1].isalpha() and len(syls[n].text) > 1:
+            last = _run(text, syls, n, limit=3)
+            name = fold(" ".join(s.text for s in syls[n:last + 1]))
+        else:
+            continue
+        start, end = syl.start, syls[last].end
+        out.append(Candidate(start, end, "UNIT", "ruler:army", text[start:end], name_en=f"{name} forces",
+                             key=f"UNIT:{name} forces", score=0.7))
     return out
 
 

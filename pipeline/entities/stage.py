@@ -13,7 +13,8 @@ import re
 from ..document import Document
 from .aircraft import find_aircraft, find_aircraft_names
 from .candidates import Candidate, resolve
-from .context import find_admin_places, find_family_names, find_initialled_names, find_initials_after_titles
+from .context import (find_admin_places, find_armies, find_family_names, find_initialled_names,
+                      find_initials_after_titles)
 from .crf import tag_sentence
 from .dates import find_dates
 from .gazetteer import SYLLABLE, default_gazetteer, matching_text, syllables, vietnamese_words
@@ -73,7 +74,7 @@ class EntityRecognizer:
         covered = _covered_by_syllable(syls, cands)
         cands += find_people(mt, syls, covered)
         cands += find_admin_places(mt, syls) + find_family_names(mt, syls) + find_initialled_names(mt)
-        cands += find_initials_after_titles(mt, syls)
+        cands += find_initials_after_titles(mt, syls) + find_armies(mt, syls, places)
         if doc.byline:
             a, b = doc.byline
             cands.append(Candidate(a, b, "PER", "byline", text[a:b], key=f"PER:{' '.join(text[a:b].split())}"))
