@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .document import Document
-from .errors import InputNotFound, NoInputFiles, NotText, UnsupportedFormat, VienError, printable
+from .errors import InputNotFound, NoInputFiles, NoRecords, NotText, UnsupportedFormat, VienError, printable
 from .journal import MANIFEST
 from .readers import MULTI_DOCUMENT, SUFFIXES, ReadOptions, Record, RecordSource, read_document, read_records
 
@@ -94,6 +94,10 @@ def _expand(entry: InputFile, options: ReadOptions | None) -> list[InputFile]:
         source, records = read_records(entry.path, options)
     except VienError as exc:
         entry.error = exc
+        return [entry]
+    if not records:  # an empty or blank file, a CSV header alone: an error, not a silent nothing
+        entry.error = NoRecords(path=entry.name, reason="a CSV header alone" if entry.path.suffix.lower() == ".csv"
+                                else "the file is empty or blank")
         return [entry]
     return [InputFile(entry.path, f"{entry.doc_id}__{r.key}", error=r.error, record=r, record_source=source)
             for r in records]

@@ -129,6 +129,12 @@ class DocumentTooLong(VienError):
     hint = "split it into articles: one per file, or one per JSONL/CSV row"
 
 
+class NoRecords(VienError):
+    code = "E111"
+    template = "{path}: no records: {reason}"
+    hint = "add articles to it (one per JSONL line or CSV row), or remove the file"
+
+
 # ---- models -----------------------------------------------------------------------------------
 class ModelNotInstalled(VienError):
     code = "E201"

@@ -135,3 +135,20 @@ def test_a_full_disk_stops_the_run_once_and_it_resumes(tmp_path):
     assert manifest["complete"] is True and manifest["counts"]["ok"] == 40
     cached = {r["output"] for r in manifest["documents"] if r.get("cached")}
     assert cached == set(finished)
+
+
+def test_files_without_records_are_errors_not_silence(tmp_path, capsys):
+    """Defect 9: a header-only CSV, a 0-byte or blank-only JSONL vanished from the manifest."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "header.csv").write_text("id,text\n", "utf-8")
+    (folder / "empty.jsonl").write_bytes(b"")
+    (folder / "blank.jsonl").write_text("\n  \n", "utf-8")
+    (folder / "ok.txt").write_text(GOOD, "utf-8")
+    out = tmp_path / "out"
+    code, stdout, err = annotate_cli(capsys, folder, "-o", out)
+    assert code == 1 and "1 annotated, 3 failed" in stdout
+    records = {r["doc_id"]: (r["status"], r.get("code")) for r in manifest_of(out)["documents"]}
+    assert records == {"ok": ("ok", None), "header": ("error", "E111"), "empty": ("error", "E111"),
+                       "blank": ("error", "E111")}
+    assert f"error: {folder / 'header.csv'}: no records: a CSV header alone" in err
