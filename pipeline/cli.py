@@ -166,10 +166,14 @@ def _export_parallel(args: argparse.Namespace) -> int:
     from .export import export_parallel
 
     report = export_parallel(args.outdir, args.output, args.format, alignments=args.alignments,
-                             tokens=args.tokens, skip_missing=args.skip_missing, skip_flagged=args.skip_flagged)
-    print(f"{report.written} sentence pairs from {report.documents} documents "
-          f"({report.skipped_missing} skipped without translation, {report.skipped_flagged} flagged) -> "
-          + ", ".join(str(f) for f in report.files))
+                             tokens=args.tokens, skip_missing=args.skip_missing, skip_flagged=args.skip_flagged,
+                             keep_headings=args.keep_headings)
+    if report.untranslated_documents:
+        print(f"warning: {report.untranslated_documents} of {report.documents} documents have no English side "
+              "(annotated with --no-translate) and were skipped", file=sys.stderr)
+    print(f"{report.written} sentence pairs from {report.documents - report.untranslated_documents} documents "
+          f"({report.skipped_missing} skipped without translation, {report.skipped_flagged} flagged, "
+          f"{report.skipped_headings} headings left out) -> " + ", ".join(str(f) for f in report.files))
     return 0
 
 
@@ -284,6 +288,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--skip-missing", action="store_true", help="leave out sentences without a translation")
     p.add_argument("--skip-flagged", action="store_true",
                    help="leave out flagged pairs (attention post-edit, unprojected mention, no word alignment)")
+    p.add_argument("--keep-headings", action="store_true",
+                   help="keep headings and titles (== X == lines, the title), flagged 'heading'; left out by default")
     p.set_defaults(func=_export_parallel)
     p = export.add_parser("entities", help="one row per entity mention with both sides")
     p.add_argument("outdir", help="outputs folder written by `vien annotate` (or one <doc>.json)")

@@ -5,7 +5,8 @@ translation, reading the article JSON files one at a time:
 
 - ``moses``: ``PATH.vi`` and ``PATH.en`` with one sentence per line (equal line counts), and
   ``PATH.ids`` (``doc_id<TAB>vi_sentence<TAB>en_sentence``) to trace each line back;
-- ``tsv``: a header and one row per pair (read it with ``quoting=csv.QUOTE_NONE``);
+- ``tsv``: a header and one row per pair, quoted where needed (``csv.QUOTE_MINIMAL``), so a plain
+  ``pandas.read_csv(path, sep="\t")`` or ``csv.reader(f, delimiter="\t")`` reads the texts back as written;
 - ``tmx``: TMX 1.4, written by ``xml.sax.saxutils.XMLGenerator`` (escaping is the library's);
 - ``jsonl``: one JSON object per pair.
 
@@ -13,7 +14,9 @@ With ``tokens`` (implied by ``alignments``) the text is the JSON's own tokens, s
 spaces inside a token (Vietnamese words of several syllables) become ``_``. ``alignments`` adds the
 Pharaoh ``i-j`` links (``PATH.align`` for moses, a column/field/``prop`` otherwise), whose indices
 count those exported tokens. A sentence without translation is written with an empty English side
-unless ``skip_missing``; ``skip_flagged`` drops pairs with a flag (see ``pair_flags``).
+unless ``skip_missing``; ``skip_flagged`` drops pairs with a flag (see ``pair_flags``). Articles with
+no English side at all (annotated with ``--no-translate``) are skipped and counted. Headings and the
+title (``heading_sentences``) are left out unless ``keep_headings``, which flags them ``heading``.
 
 ``export_entities`` writes one row per mention with both sides (``corpus.MENTION_PAIR_COLUMNS``) as
 CSV or Parquet (Parquet needs the optional ``pyarrow``).
@@ -65,6 +68,8 @@ class ExportReport:
     written: int = 0
     skipped_missing: int = 0
     skipped_flagged: int = 0
+    skipped_headings: int = 0
+    untranslated_documents: int = 0  # articles without an English side, skipped whole
     files: list[Path] = field(default_factory=list)
 
 
@@ -118,6 +123,25 @@ def sentence_pairs(record: dict) -> Iterator[SentencePair]:
         yield SentencePair(record["doc_id"], s["id"], en_ids[0] if en_ids else None,
                            vi["text"][s["start"]:s["end"]], " ".join(en_texts) if en_ids else None,
                            vi_tokens, en_tokens, " ".join(pharaoh), flags.get(s["id"], []))
+
+
+# a MediaWiki heading line (== Lịch sử ==) or a Markdown one (## Lịch sử)
+_HEADING = re.compile(r"(=+)[^=\n]+\1|#{1,6}\s+\S.*")
+
+
+def heading_sentences(record: dict) -> set[int]:
+    """Vietnamese sentence ids that are headings, not prose: the title span, and sentences that are
+    a whole MediaWiki (``== X ==``) or Markdown (``## X``) heading line. The JSON has no heading
+    mark, so they are found here, from the text."""
+    vi = record["vi"]
+    title = vi.get("title")
+    found = set()
+    for s in vi["sentences"]:
+        if title and s["start"] < title[1] and title[0] < s["end"]:
+            found.add(s["id"])
+        elif _HEADING.fullmatch(vi["text"][s["start"]:s["end"]].strip()):
+            found.add(s["id"])
+    return found
 
 
 def pair_flags(record: dict) -> dict[int, list[str]]:
@@ -181,7 +205,7 @@ def _texts(pair: SentencePair, tokens: bool) -> tuple[str, str]:
 
 def export_parallel(outdir: str | Path | Iterable[str | Path], path: str | Path, fmt: str = "moses", *,
                     alignments: bool = False, tokens: bool = False, skip_missing: bool = False,
-                    skip_flagged: bool = False) -> ExportReport:
+                    skip_flagged: bool = False, keep_headings: bool = False) -> ExportReport:
     """Write the sentence pairs of every article in ``outdir`` to ``path`` in format ``fmt``.
 
     Returns an ``ExportReport`` (pairs written and skipped, files written). Every file is written
@@ -195,10 +219,19 @@ def export_parallel(outdir: str | Path | Iterable[str | Path], path: str | Path,
     def pairs() -> Iterator[SentencePair]:
         for record in checked_records(outdir):
             report.documents += 1
+            if record["en"] is None:
+                report.untranslated_documents += 1
+                continue
+            headings = heading_sentences(record)
             for pair in sentence_pairs(record):
+                if pair.vi_sentence in headings:
+                    if not keep_headings:
+                        report.skipped_headings += 1
+                        continue
+                    pair.flags.append("heading")
                 if pair.en is None and skip_missing:
                     report.skipped_missing += 1
-                elif pair.flags and skip_flagged:
+                elif skip_flagged and set(pair.flags) - {"heading"}:
                     report.skipped_flagged += 1
                 else:
                     report.written += 1
@@ -230,7 +263,7 @@ def _write_moses(pairs: Iterable[SentencePair], path: Path, *, alignments: bool,
 def _write_tsv(pairs: Iterable[SentencePair], path: Path, *, alignments: bool, tokens: bool) -> list[Path]:
     header = ["doc_id", "vi_sentence", "en_sentence", "vi", "en", "flags"] + (["alignment"] if alignments else [])
     with atomic_open(path) as fh:
-        out = csv.writer(fh, delimiter="\t", quoting=csv.QUOTE_NONE, quotechar=None, lineterminator="\n")
+        out = csv.writer(fh, delimiter="\t", quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
         out.writerow(header)
         for pair in pairs:
             vi, en = _texts(pair, tokens)

@@ -1,6 +1,7 @@
 """vien export parallel / entities: line counts, TMX validity, Pharaoh indices, entity tables."""
 import csv
 import json
+import os
 import sys
 import xml.etree.ElementTree as ET
 
@@ -10,9 +11,9 @@ import pytest
 from pipeline.cli import main
 from pipeline.corpus import MENTION_PAIR_COLUMNS, load
 from pipeline.errors import NotAnnotationOutput, OptionalDependencyMissing
-from pipeline.export import export_entities, export_parallel
+from pipeline.export import export_entities, export_parallel, heading_sentences, sentence_pairs
 
-from .handmade import belenko_doc, seed_outputs, vi_only_doc, write_outputs
+from .handmade import FIXTURE_MODEL, _vien, belenko_doc, seed_outputs, vi_only_doc, write_outputs
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -39,11 +40,14 @@ def _lines(path):
 
 
 def _vi_sentence_count(outdir):
-    return len(load(outdir).sentences.query("side == 'vi'"))
+    """Vietnamese sentences of the translated documents (untranslated ones are not exported)."""
+    corpus = load(outdir)
+    translated = corpus.documents[corpus.documents.en_text.notna()].doc_id
+    return len(corpus.sentences.query("side == 'vi'").loc[lambda s: s.doc_id.isin(translated)])
 
 
 def test_moses_files_have_equal_line_counts_and_pharaoh_within_tokens(outdir, tmp_path):
-    report = export_parallel(outdir, tmp_path / "corpus", "moses", alignments=True)
+    report = export_parallel(outdir, tmp_path / "corpus", "moses", alignments=True, keep_headings=True)
     vi, en, ids, align = (_lines(tmp_path / f"corpus.{ext}") for ext in ("vi", "en", "ids", "align"))
     assert len(vi) == len(en) == len(ids) == len(align) == report.written == _vi_sentence_count(outdir)
     assert report.written > 0
@@ -59,13 +63,13 @@ def test_moses_files_have_equal_line_counts_and_pharaoh_within_tokens(outdir, tm
 
 
 def test_moses_lines_are_the_json_sentences_and_tokens(handmade, tmp_path):
-    export_parallel(handmade, tmp_path / "raw", "moses")
+    export_parallel(handmade, tmp_path / "raw", "moses", keep_headings=True)
     assert _lines(tmp_path / "raw.vi")[0] == "Phi công Viktor Belenko hạ cánh chiếc Mig-25 ở Hakodate."
     assert _lines(tmp_path / "raw.en") == ["Pilot Viktor Belenko landed the MiG-25 in Hakodate.",
-                                          "On 6 September 1976, the MiG-25 pilot flew 800 km.", "", ""]
-    assert _lines(tmp_path / "raw.ids") == ["belenko\t0\t0", "belenko\t1\t1", "belenko\t2\t", "tin-ngan\t0\t"]
+                                          "On 6 September 1976, the MiG-25 pilot flew 800 km.", ""]
+    assert _lines(tmp_path / "raw.ids") == ["belenko\t0\t0", "belenko\t1\t1", "belenko\t2\t"]
     assert not (tmp_path / "raw.align").exists()
-    export_parallel(handmade, tmp_path / "tok", "moses", alignments=True)
+    export_parallel(handmade, tmp_path / "tok", "moses", alignments=True, keep_headings=True)
     assert _lines(tmp_path / "tok.vi")[1] == "Ngày 6/9/1976 , phi_công_Mig-25 bay 800_km ."
     assert _lines(tmp_path / "tok.en")[1] == "On 6 September 1976 , the MiG-25 pilot flew 800 km ."
     # the 5th Vietnamese word (800_km) is linked to the 10th and 11th English tokens (800, km)
@@ -73,16 +77,17 @@ def test_moses_lines_are_the_json_sentences_and_tokens(handmade, tmp_path):
 
 
 def test_skip_missing_and_flagged(handmade, tmp_path):
-    report = export_parallel(handmade, tmp_path / "c", "moses", skip_missing=True)
-    assert (report.written, report.skipped_missing, report.skipped_flagged) == (2, 2, 0)
-    report = export_parallel(handmade, tmp_path / "c", "moses", skip_missing=True, skip_flagged=True)
-    assert (report.written, report.skipped_missing, report.skipped_flagged) == (1, 2, 1)
+    report = export_parallel(handmade, tmp_path / "c", "moses", skip_missing=True, keep_headings=True)
+    assert (report.written, report.skipped_missing, report.skipped_flagged) == (2, 1, 0)
+    report = export_parallel(handmade, tmp_path / "c", "moses", skip_missing=True, skip_flagged=True,
+                             keep_headings=True)
+    assert (report.written, report.skipped_missing, report.skipped_flagged) == (1, 1, 1)
     assert _lines(tmp_path / "c.ids") == ["belenko\t0\t0"]
     assert len(_lines(tmp_path / "c.vi")) == len(_lines(tmp_path / "c.en")) == 1
 
 
 def test_tmx_is_valid_xml_with_one_tu_per_pair(outdir, tmp_path):
-    report = export_parallel(outdir, tmp_path / "c.tmx", "tmx", alignments=True)
+    report = export_parallel(outdir, tmp_path / "c.tmx", "tmx", alignments=True, keep_headings=True)
     root = ET.parse(tmp_path / "c.tmx").getroot()
     assert root.tag == "tmx" and root.get("version") == "1.4"
     header = root.find("header")
@@ -108,19 +113,19 @@ def test_tmx_escapes_markup_and_drops_xml_invalid_characters(tmp_path):
     en = doc["en"]["text"]
     doc["en"]["text"] = en.replace("Pilot", "P&<>\x0b", 1)  # same length: offsets still hold
     out = write_outputs(tmp_path / "outputs", doc)
-    export_parallel(out, tmp_path / "c.tmx", "tmx")
+    export_parallel(out, tmp_path / "c.tmx", "tmx", keep_headings=True)
     seg = ET.parse(tmp_path / "c.tmx").getroot().find("body/tu/tuv[2]/seg").text
     assert seg.startswith("P&<> Viktor Belenko")
 
 
 def test_tsv_and_jsonl(handmade, tmp_path):
-    export_parallel(handmade, tmp_path / "c.tsv", "tsv", alignments=True)
-    df = pd.read_csv(tmp_path / "c.tsv", sep="\t", quoting=csv.QUOTE_NONE, keep_default_na=False)
+    export_parallel(handmade, tmp_path / "c.tsv", "tsv", alignments=True, keep_headings=True)
+    df = pd.read_csv(tmp_path / "c.tsv", sep="\t", keep_default_na=False)
     assert list(df.columns) == ["doc_id", "vi_sentence", "en_sentence", "vi", "en", "flags", "alignment"]
-    assert len(df) == 4 and df["flags"].tolist() == ["", "attention-post-edit", "unprojected-mention", ""]
-    export_parallel(handmade, tmp_path / "c.jsonl", "jsonl", alignments=True)
+    assert len(df) == 3 and df["flags"].tolist() == ["heading", "attention-post-edit", "unprojected-mention"]
+    export_parallel(handmade, tmp_path / "c.jsonl", "jsonl", alignments=True, keep_headings=True)
     rows = [json.loads(line) for line in _lines(tmp_path / "c.jsonl")]
-    assert len(rows) == 4
+    assert len(rows) == 3
     assert rows[0]["vi_tokens"][:2] == ["Phi_công", "Viktor_Belenko"] and rows[0]["en_tokens"][0] == "Pilot"
     assert rows[2]["en"] is None and rows[2]["alignment"] == ""
 
@@ -164,8 +169,9 @@ def test_parquet_without_pyarrow_says_what_to_install(handmade, tmp_path, monkey
 def test_cli_export(handmade, tmp_path, capsys):
     assert main(["export", "parallel", str(handmade), "--format", "moses", "-o", str(tmp_path / "c"),
                  "--alignments", "--skip-missing"]) == 0
-    out = capsys.readouterr().out
-    assert "2 sentence pairs from 2 documents (2 skipped without translation, 0 flagged)" in out
+    out, err = capsys.readouterr()
+    assert "1 sentence pairs from 1 documents (1 skipped without translation, 0 flagged, 1 headings left out)" in out
+    assert "warning: 1 of 2 documents have no English side (annotated with --no-translate) and were skipped" in err
     assert main(["export", "entities", str(handmade), "-o", str(tmp_path / "e.csv")]) == 0
     assert "8 mentions from 2 documents" in capsys.readouterr().out
     assert main(["export", "parallel", str(tmp_path / "nope"), "-o", str(tmp_path / "x")]) == 2
@@ -176,3 +182,63 @@ def test_cli_export(handmade, tmp_path, capsys):
         assert main(["export", "entities", str(handmade), "--format", "parquet", "-o", str(tmp_path / "e.pq")]) == 2
     err = capsys.readouterr().err
     assert "[E412]" in err and "vien[parquet]" in err
+
+
+# ---- a parallel corpus without noise (issue 16 item 4) ---------------------------------------------
+WIKI = ("Tên miền giáo dục\n\n.edu là một tên miền cấp cao nhất dùng cho các tổ chức giáo dục.\n\n"
+        "== Lịch sử ==\nTên miền ra đời vào năm 1985 tại Hoa Kỳ.\n\n## Xem thêm\nCác tên miền khác.\n")
+
+
+@pytest.fixture(scope="module")
+def wiki_outputs(tmp_path_factory):
+    """A Wikipedia-style article with a title and headings, annotated by the real pipeline."""
+    base = tmp_path_factory.mktemp("wiki")
+    (base / "edu.txt").write_text(WIKI, "utf-8")
+    env = {**os.environ, "ARGOS_PACKAGES_DIR": str(base / "argos-packages")}
+    _vien(["models", "install", "--file", str(FIXTURE_MODEL)], env)
+    _vien(["annotate", str(base / "edu.txt"), "-o", str(base / "outputs"), "--no-progress", "--model", "vien_fixture"],
+          env)
+    return base / "outputs"
+
+
+@pytest.mark.skipif(not FIXTURE_MODEL.exists(), reason="the fixture translation package is not built")
+def test_headings_and_title_left_out_unless_kept(wiki_outputs, tmp_path):
+    record = json.loads((wiki_outputs / "edu.json").read_text("utf-8"))
+    vi = record["vi"]
+    texts = {s["id"]: vi["text"][s["start"]:s["end"]] for s in vi["sentences"]}
+    headings = heading_sentences(record)
+    assert sorted(texts[k] for k in headings) == ["## Xem thêm", "== Lịch sử ==", "Tên miền giáo dục"]
+    report = export_parallel(wiki_outputs, tmp_path / "c", "moses")
+    assert report.skipped_headings == 3 and report.written == len(texts) - 3
+    assert not set(_lines(tmp_path / "c.vi")) & {texts[k] for k in headings}
+    report = export_parallel(wiki_outputs, tmp_path / "k.jsonl", "jsonl", keep_headings=True)
+    rows = [json.loads(line) for line in _lines(tmp_path / "k.jsonl")]
+    assert report.skipped_headings == 0 and len(rows) == len(texts)
+    assert sorted(r["vi"] for r in rows if "heading" in r["flags"]) == sorted(texts[k] for k in headings)
+
+
+def test_untranslated_articles_skipped_and_counted(tmp_path, capsys):
+    outdir = write_outputs(tmp_path / "outputs", belenko_doc(), vi_only_doc(), vi_only_doc("tin-ngan-2"))
+    report = export_parallel(outdir, tmp_path / "c", "moses", keep_headings=True)
+    assert (report.documents, report.untranslated_documents, report.written) == (3, 2, 3)
+    assert {line.split("\t")[0] for line in _lines(tmp_path / "c.ids")} == {"belenko"}
+    assert main(["export", "parallel", str(outdir), "-o", str(tmp_path / "d")]) == 0
+    assert "warning: 2 of 3 documents have no English side" in capsys.readouterr().err
+
+
+def test_tsv_round_trips_through_pandas_and_csv(tmp_path):
+    doc = belenko_doc()
+    en, vi = doc["en"]["text"], doc["vi"]["text"]
+    doc["en"]["text"] = en.replace("Pilot", '"Pil"', 1)  # fields that begin with a quote; same lengths
+    doc["vi"]["text"] = vi.replace("Ngày", '"Ng"', 1)
+    out = write_outputs(tmp_path / "outputs", doc)
+    export_parallel(out, tmp_path / "c.tsv", "tsv", keep_headings=True)
+    expected = [(" ".join(p.vi.split()), " ".join((p.en or "").split())) for p in sentence_pairs(doc)]
+    assert expected[0][1].startswith('"Pil"') and expected[1][0].startswith('"Ng"')
+    with open(tmp_path / "c.tsv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh, delimiter="\t"))
+    assert [(r[3], r[4]) for r in rows[1:]] == expected
+    plain = pd.read_csv(tmp_path / "c.tsv", sep="\t")  # what the issue found garbled
+    assert plain.vi.tolist() == [vi for vi, _ in expected]
+    assert plain.en.fillna("").tolist() == [en for _, en in expected]
+    assert plain.vi_sentence.tolist() == [0, 1, 2]
