@@ -65,6 +65,12 @@ def test_format_problems_reports_each_broken_rule(bad_row, message):
     assert len(problems) == 1 and message in problems[0]
 
 
+def test_acronyms_and_proper_names_may_keep_their_capitals():
+    rows = [HEADER, ["UAV trinh sát", "reconnaissance drone", "N", "weapons"],
+            ["Lầu Năm Góc", "Pentagon", "Np", "politics"], ["người Mỹ", "Americans", "N", "geo"]]
+    assert format_problems(rows) == []
+
+
 def test_format_problems_reports_a_wrong_header():
     assert "header" in format_problems([["vi", "en"], ["máy bay", "aircraft", "N", "aviation"]])[0]
 
