@@ -170,3 +170,16 @@ def test_quan_before_a_polity_is_its_army(annotate, text, unit):
 
 def test_quan_doi_alone_is_not_a_unit(annotate):
     assert [m for m in annotate("Ông gia nhập quân đội năm 1960.").vi.entities if m.label == "UNIT"] == []
+
+
+@pytest.mark.parametrize("text, org", [
+    ("Bệnh nhân được chuyển tới Bệnh viện Bệnh nhiệt đới Trung ương để điều trị.",
+     "Bệnh viện Bệnh nhiệt đới Trung ương"),
+    ("Trung tâm kiểm soát bệnh tật tỉnh Thừa Thiên Huế cho biết.", "Trung tâm kiểm soát bệnh tật tỉnh Thừa Thiên Huế"),
+])
+def test_institution_names_go_on_through_lower_case_words(annotate, text, org):
+    assert ("ORG", org) in labelled(annotate(text))
+
+
+def test_a_heads_title_is_not_an_institution(annotate):
+    assert [m for m in annotate("Bộ trưởng Công nghiệp phát biểu.").vi.entities if m.label == "ORG"] == []

@@ -163,6 +163,10 @@ def find_institutions(text: str, syls: list[Syllable], places: dict) -> list[Can
                 last = k + continues_word(text, syls, k)
                 k = last + 1
                 continue
+            tail = lowercase_tail(text, syls, k, places)
+            if tail is not None:  # "Bệnh viện Bệnh nhiệt đới Trung ương", "Trung tâm kiểm soát ... tỉnh X"
+                groups.append(["?"])
+                last = tail
             break
         if not groups or not any(syls[n].capitalised for n in range(head[1] + 1, last + 1)):
             continue
@@ -180,6 +184,38 @@ def find_institutions(text: str, syls: list[Syllable], places: dict) -> list[Can
         out.append(Candidate(start, end, "ORG", "ruler:institution", surface, name_en=name_en,
                              key=f"ORG:{name_en}", score=0.7))
     return out
+
+
+CLAUSE_WORDS = {"là", "của", "và", "được", "có", "đã", "đang", "sẽ", "ở", "tại", "với", "cho", "trong", "theo", "từ",
+                "năm", "ngày", "tháng", "khi", "này", "đó", "các", "những", "một", "vào", "ra", "về", "đến", "để", "do",
+                "bị", "như", "thì", "mà", "nhưng", "sau", "trước", "cũng", "không", "rằng", "biết", "nơi", "ông", "bà",
+                "trưởng", "phó", "miền", "lại", "khỏi", "vừa", "mới"}
+
+
+def lowercase_tail(text: str, syls: list[Syllable], k: int, places: dict, limit: int = 6) -> int | None:
+    """An institution's name may go on through lower-case words to a place or a capitalised end
+    (``Bệnh viện Bệnh nhiệt đới Trung ương``, ``Trung tâm kiểm soát bệnh tật tỉnh Thừa Thiên Huế``): a place, an
+    administrative noun with its name, or a capitalised institution word (``Trung ương``). The index of that end, or None when a word that carries the clause on (``là``, ``của``...) or punctuation comes first."""
+    from .context import ADMIN_NOUNS
+
+    j = k
+    while j < len(syls) and j - k <= limit and joined(text, syls[j - 1], syls[j]):
+        s = syls[j]
+        if j in places:
+            return places[j].last
+        if s.capitalised and s.text[:1].isalpha():
+            word = GLOSSARY_VOCAB.match(text, syls, j)
+            return word[1] if word and j > k else None
+        admin = ADMIN_NOUNS.match(text, syls, j)
+        if admin and admin[1] + 1 < len(syls) and syls[admin[1] + 1].capitalised and j > k:
+            end = admin[1] + 1
+            while end + 1 < len(syls) and joined(text, syls[end], syls[end + 1]) and syls[end + 1].capitalised:
+                end += 1
+            return end
+        if not s.text.isalpha() or s.lower in CLAUSE_WORDS:
+            return None
+        j += 1
+    return None
 
 
 UNNAMED_KINDS = ("tên lửa", "bom", "pháo", "súng", "radar", "ra đa", "động cơ", "tàu", "tàu ngầm", "khu trục hạm",
