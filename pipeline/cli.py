@@ -47,6 +47,10 @@ def _annotate(args: argparse.Namespace) -> int:
         print(f"error: {record['reason']}", file=sys.stderr)
     for record in skipped:
         print(f"skipped: {record['reason']}", file=sys.stderr)
+    if report.stale:
+        print(f"warning: {len(report.stale)} outputs in {report.outdir} have no input in this run (kept, listed "
+              f"as stale in manifest.json): {', '.join(report.stale[:5])}{' ...' if len(report.stale) > 5 else ''}",
+              file=sys.stderr)
     if failed:
         print(f"{failed} of {failed + ok} documents failed", file=sys.stderr)
         return 1

@@ -38,12 +38,15 @@ class InputFile:
         return read_document(self.path, doc_id=self.doc_id)
 
 
-def discover(inputs: Iterable[str | Path], options: ReadOptions | None = None) -> list[InputFile]:
+def discover(inputs: Iterable[str | Path], options: ReadOptions | None = None, *,
+             exclude: Path | None = None) -> list[InputFile]:
     """Articles named by ``inputs`` (files, or folders searched recursively), with unique doc ids.
 
     JSONL and CSV files are read here, one entry per record (``<file stem>__<id or number>``); a
     file or record that cannot be read becomes an entry with its error. Links to folders are not
-    followed (recorded as skipped). Raises ``InputNotFound`` for a missing path and
+    followed (recorded as skipped). The folder ``exclude`` (the run's output folder) is never
+    searched. Files of a type we do not read take an id only after the articles, so that
+    ``report.pdf`` never takes ``report.txt``'s. Raises ``InputNotFound`` for a missing path and
     ``NoInputFiles`` for a folder without articles.
     """
     found: list[InputFile] = []
@@ -52,7 +55,7 @@ def discover(inputs: Iterable[str | Path], options: ReadOptions | None = None) -
         if not path.exists() and not path.is_symlink():
             raise InputNotFound(path=str(path))
         if path.is_dir():
-            files = _folder_files(path)
+            files = _folder_files(path, exclude)
             if not any(p.suffix.lower() in SUFFIXES for p in files):
                 raise NoInputFiles(path=str(path), extensions=", ".join(SUFFIXES))
             for p in files:
@@ -67,7 +70,7 @@ def discover(inputs: Iterable[str | Path], options: ReadOptions | None = None) -
         else:
             found += _expand(InputFile(path, printable(path.stem)), options)
     seen: dict[str, int] = {Path(MANIFEST).stem: 1}  # an article "manifest.txt" must not overwrite it
-    for entry in found:  # a.txt and a.md, or the same name given twice: keep ids unique
+    for entry in sorted(found, key=lambda e: e.skipped):  # a.txt and a.md, or one name twice: unique ids
         n = seen.get(entry.doc_id, 0)
         seen[entry.doc_id] = n + 1
         if n:
@@ -75,12 +78,13 @@ def discover(inputs: Iterable[str | Path], options: ReadOptions | None = None) -
     return found
 
 
-def _folder_files(folder: Path) -> list[Path]:
-    """Files under ``folder`` (and links, broken ones too), hidden names left out, links to folders
-    listed but not entered (a link loop cannot trap the walk)."""
+def _folder_files(folder: Path, exclude: Path | None = None) -> list[Path]:
+    """Files under ``folder`` (and links, broken ones too), hidden names and the folder ``exclude``
+    left out, links to folders listed but not entered (a link loop cannot trap the walk)."""
     files = []
+    skip = exclude.resolve() if exclude is not None else None
     for top, dirs, names in os.walk(folder, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and Path(top, d).resolve() != skip)
         files += [Path(top, d) for d in dirs if Path(top, d).is_symlink()]
         files += [Path(top, n) for n in names if not n.startswith(".")]
     return sorted(files)

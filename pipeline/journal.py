@@ -160,6 +160,14 @@ def remove_stale_temporaries(outdir: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def stale_outputs(outdir: Path, records: list[dict]) -> list[str]:
+    """Output files in ``outdir`` that no record names: their input is gone (deleted, renamed, or
+    now of a type that is not read). They are kept, and listed in the manifest as ``stale``."""
+    named = {r["output"] for r in records if r.get("output")}
+    return sorted(p.name for p in outdir.glob("*.json")
+                  if p.name != MANIFEST and not p.name.startswith(".") and p.name not in named)
+
+
 def write_manifest(outdir: Path, report: RunReport, runner: Runner, *, final: bool) -> None:
     """``manifest.json``: the producer, the counts, and every article's record so far (``final``:
     the run has ended)."""
@@ -170,5 +178,6 @@ def write_manifest(outdir: Path, report: RunReport, runner: Runner, *, final: bo
         "counts": {"ok": len(report.ok), "error": len(report.failed),
                    "skipped": sum(r["status"] == "skipped" for r in report.records)},
         "documents": sorted(report.records, key=lambda r: r["doc_id"]),
+        "stale": report.stale,
     }
     write_atomic(outdir / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))

@@ -29,7 +29,7 @@ from .discover import InputFile, discover
 from .errors import DiskFull, OutputNotWritable, error_record
 from .frames import document_frames, frames_to_json, json_text
 from .journal import (JOURNAL, MANIFEST_EVERY_S, JournalWriter, open_outdir, output_name, read_journal,
-                      remove_stale_temporaries, write_atomic, write_manifest)
+                      remove_stale_temporaries, stale_outputs, write_atomic, write_manifest)
 from .readers import ReadOptions
 from .schema import validate
 
@@ -120,6 +120,7 @@ Result = tuple[InputFile, "Document | Rendered | None", "BaseException | None", 
 class RunReport:
     outdir: Path
     records: list[dict] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)  # output files whose input is not in this run
 
     @property
     def failed(self) -> list[dict]:
@@ -306,13 +307,14 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
     translation is on and no model is installed; per-article problems become error records.
     """
     settings = settings or Settings()
-    entries = discover(inputs, ReadOptions(text_column=settings.text_column, id_column=settings.id_column))
+    outdir = Path(outdir)
+    entries = discover(inputs, ReadOptions(text_column=settings.text_column, id_column=settings.id_column),
+                       exclude=outdir)
     if executor is None:
         from .executors import LocalExecutor
 
         executor = LocalExecutor()
     runner = runner or Runner(settings, threads=executor.translate_threads)
-    outdir = Path(outdir)
     open_outdir(outdir)
     journal_path = outdir / JOURNAL
     remove_stale_temporaries(outdir)
@@ -325,7 +327,8 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
             report.records.append({"doc_id": entry.doc_id, "input": entry.name,
                                    "status": "skipped" if entry.skipped else "error",
                                    **error_record(entry.error, entry.name), "output": None, "seconds": 0.0})
-            (outdir / output_name(entry.doc_id)).unlink(missing_ok=True)  # an output or an error, not both
+            if not entry.skipped:  # the same input failing now: an output or an error, not both
+                (outdir / output_name(entry.doc_id)).unlink(missing_ok=True)
         elif (not settings.force and previous and previous["status"] == "ok"
               and previous.get("fingerprint") == runner.fingerprint
               and (outdir / previous["output"]).exists()
@@ -354,6 +357,7 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
             write_manifest(outdir, report, runner, final=False)
         raise
     bar.close()
+    report.stale = stale_outputs(outdir, report.records)
     write_manifest(outdir, report, runner, final=True)
     return report
 

@@ -212,8 +212,12 @@ def test_a_document_that_now_fails_loses_its_old_output(tmp_path, capsys):
     (folder / "a.txt").write_bytes(b"\x00 now binary")
     (folder / "b.txt").rename(folder / "b.jpg")  # now a skipped file
     assert main(["annotate", str(folder), "-o", str(out), "--no-translate", "--no-progress"]) == 1
-    capsys.readouterr()
-    assert not (out / "a.json").exists() and not (out / "b.json").exists()
+    err = capsys.readouterr().err
+    assert not (out / "a.json").exists()
+    # b.txt is gone: its output is kept but reported, and the manifest does not list it as an output
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert manifest["stale"] == ["b.json"] and "1 outputs in" in err and "stale" in err
+    assert all(r["output"] is None for r in manifest["documents"])
 
 
 def test_normalisation_is_not_quadratic():

@@ -152,3 +152,28 @@ def test_files_without_records_are_errors_not_silence(tmp_path, capsys):
     assert records == {"ok": ("ok", None), "header": ("error", "E111"), "empty": ("error", "E111"),
                        "blank": ("error", "E111")}
     assert f"error: {folder / 'header.csv'}: no records: a CSV header alone" in err
+
+
+def test_outputs_neither_collide_nor_go_stale_unseen(tmp_path, capsys):
+    """Defect 10: ``report.pdf`` beside ``report.txt`` deleted ``report.json`` and re-annotated the
+    article as ``report-2``; ``-o`` inside the input folder swapped ``a.json`` and ``a-2.json`` on
+    every run (nothing cached); a deleted input's JSON stayed, unlisted and unreported."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("report", "a", "gone"):
+        (folder / f"{name}.txt").write_text(f"{name}: {GOOD}", "utf-8")
+    out = folder / "out"  # the output folder inside the input folder
+    assert annotate_cli(capsys, folder, "-o", out)[0] == 0
+    first = (out / "report.json").read_bytes()
+    (folder / "report.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "gone.txt").unlink()
+    code, stdout, err = annotate_cli(capsys, folder, "-o", out)
+    assert code == 0 and "2 annotated, 0 failed, 1 skipped" in stdout
+    manifest = manifest_of(out)
+    records = {r["doc_id"]: r for r in manifest["documents"]}
+    assert records["report"]["output"] == "report.json" and records["report"].get("cached")
+    assert records["a"].get("cached") and records["report-2"]["status"] == "skipped"
+    assert (out / "report.json").read_bytes() == first
+    assert manifest["stale"] == ["gone.json"] and "stale" in err
+    code, stdout, _ = annotate_cli(capsys, folder, "-o", out)  # a third run: still all cached
+    assert all(r.get("cached") for r in manifest_of(out)["documents"] if r["status"] == "ok")
