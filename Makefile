@@ -8,7 +8,7 @@ TEST_STAMP := $(VENV)/.installed-test-stamp
 # the project's own vi->en packages; with none named, a run picks by kind (pipeline.models.default_rank)
 EMBEDDED := $(wildcard models/embedded/*.argosmodel models/wordbyword/*.argosmodel)
 
-.PHONY: install models annotate test
+.PHONY: install models annotate test notebook
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ models: $(STAMP)
 
 annotate: models
 	$(BIN)/vien annotate corpus -o outputs
+
+# Opens notebooks/inspect_entities.ipynb in the project's Jupyter: its python3 kernel is .venv's python
+notebook: $(STAMP)
+	$(BIN)/python -m pip install -q -e ".[notebook]"
+	$(BIN)/jupyter lab notebooks/inspect_entities.ipynb
 
 $(TEST_STAMP): $(STAMP)
 	$(BIN)/python -m pip install -q -e ".[test]"

@@ -1,5 +1,6 @@
 """notebooks/inspect_entities.ipynb runs top to bottom (nbclient) on outputs this test makes itself."""
 import base64
+import sys
 from pathlib import Path
 
 import nbformat
@@ -26,6 +27,8 @@ def _data(outputs, mime: str) -> list[str]:
 
 
 def _check_common(cells: dict) -> None:
+    warnings = [o["text"] for outputs in cells.values() for o in outputs if o.get("name") == "stderr"]
+    assert not warnings, warnings  # pandas' FutureWarning in the top-entities cell, among others
     tables = _data(cells["entity-tables"], "text/html")
     assert tables and all("<table" in t for t in tables)
     assert "<table" in _data(cells["top-entities"], "text/html")[0]
@@ -63,3 +66,21 @@ def test_notebook_fails_loudly_without_outputs(tmp_path, monkeypatch):
 
     with pytest.raises(CellExecutionError, match="E410"):
         _execute(tmp_path / "nothing-here", monkeypatch, tmp_path / "failed.ipynb")
+
+
+def test_the_notebook_opens_with_the_projects_kernel():
+    """`make notebook` installs the notebook extra and runs the environment's own Jupyter, whose
+    python3 kernel is this interpreter (with matplotlib and vien), not one outside the project."""
+    import tomllib
+
+    from jupyter_client.manager import KernelManager
+
+    root = NOTEBOOK.parents[1]
+    extra = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["project"]["optional-dependencies"]["notebook"]
+    assert {"jupyterlab", "matplotlib", "ipykernel"} <= {r.split(">")[0].split("<")[0] for r in extra}
+    makefile = (root / "Makefile").read_text("utf-8")
+    assert "$(BIN)/jupyter lab notebooks/inspect_entities.ipynb" in makefile
+    assert "make notebook" in (root / "README.md").read_text("utf-8")
+    command = KernelManager(kernel_name="python3").format_kernel_cmd()
+    assert command[0] == sys.executable
+    import matplotlib  # noqa: F401  (what a kernel outside the project failed on)
