@@ -195,8 +195,8 @@ def resolve_model(name: str | None = None) -> InstalledModel:
         found = [m for m in models if _matches(m, name)]
         if not found:
             names = ", ".join(m.name for m in models) or "none"
-            raise ModelNotInstalled(what=f"vi->en translation model {name!r}",
-                                    detail=f"installed: {names}", install=INSTALL_HINT)
+            raise ModelNotInstalled(what="such vi->en translation",
+                                    detail=f"none is named {name!r}; installed: {names}", install=INSTALL_HINT)
         return max(found, key=lambda m: _version_key(m.version))
     usable = [m for m in models if default_rank(m) is not None]
     if not usable:
@@ -228,7 +228,7 @@ def remove_model(name: str) -> InstalledModel:
             shutil.rmtree(model.path)
             return model
     names = ", ".join(m.name for m in installed_models()) or "none"
-    raise ModelNotInstalled(what=f"model {name!r}", detail=f"installed: {names}",
+    raise ModelNotInstalled(what="such", detail=f"none is named {name!r}; installed: {names}",
                             install="`vien models list` shows the installed names")
 
 # ---- installing -----------------------------------------------------------------------------

@@ -155,7 +155,8 @@ def test_no_model_installed_names_the_commands(packages):
     with pytest.raises(ModelNotInstalled) as info:
         models.resolve_model()
     assert "vien models install translate-vi_en" in str(info.value)
-    with pytest.raises(ModelNotInstalled, match="'nope'"):
+    with pytest.raises(ModelNotInstalled, match="no such vi->en translation model is installed "
+                                                "\\(none is named 'nope'; installed: none\\)"):
         models.resolve_model("nope")
 
 
@@ -192,7 +193,15 @@ def test_install_from_file_list_remove(packages, capsys, tmp_path):
 
     assert main(["models", "remove", model.name]) == 0
     assert models.installed_models() == [] and leftovers(packages) == []
+    capsys.readouterr()
     assert main(["models", "remove", model.name]) == 3
+
+
+def test_removing_a_model_that_is_not_installed_says_so_once(packages, capsys):
+    assert main(["models", "remove", "nonexistent"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("error: [E201] no such model is installed (none is named 'nonexistent'; installed: none)")
+    assert err.count("model") == 2  # "no such model", then the hint's "vien models list"
 
 
 @needs_fixture
