@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from pathlib import Path
 
 from .archive import ArchiveLimits
 from .errors import ModelChecksumMismatch, ModelDownloadFailed, VienError
-from .models import OFFICIAL_NAME, InstalledModel, staging_dir, install_archive, packages_dir
+from .models import OFFICIAL_NAME, InstalledModel, install_archive, install_failed, installing, packages_dir
 
 ARGOS_INDEX = "https://raw.githubusercontent.com/argosopentech/argospm-index/main"
 
@@ -62,7 +61,10 @@ def download(url: str, dest: Path, *, progress: bool = True, max_bytes: int = Ar
                     received += len(chunk)
                     if received > max_bytes:
                         raise ModelDownloadFailed(url=url, reason="download exceeds the size limit")
-                    out.write(chunk)
+                    try:
+                        out.write(chunk)
+                    except OSError as exc:  # the disk, not the network
+                        raise install_failed(exc, dest) from None
                     bar.update(len(chunk))
     except urllib.error.HTTPError as exc:
         raise ModelDownloadFailed(url=url, reason=f"HTTP {exc.code} {exc.reason}") from None
@@ -78,15 +80,12 @@ def install_url(url: str, *, sha256: str | None = None, size: int | None = None,
 
     ``sha256`` and ``size``, when given, pin the file: anything else is refused.
     """
-    staging = staging_dir(packages_dir())
-    try:
+    with installing(packages_dir()) as staging:
         archive = staging / "download.argosmodel"
         download(url, archive, progress=progress, max_bytes=size or limits.max_total_bytes)
         if size is not None and archive.stat().st_size != size:
             raise ModelDownloadFailed(url=url, reason=f"served {archive.stat().st_size} bytes, not {size}")
         return install_archive(archive, sha256=sha256, source=url, force=force, limits=limits)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 def index_url(name: str, notes: Callable[[str], None] = lambda _: None) -> str | None:

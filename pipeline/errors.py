@@ -178,6 +178,14 @@ class ModelAlreadyInstalled(VienError):
     exit_code = 3
 
 
+class ModelInstallFailed(VienError):
+    code = "E207"
+    template = "{path}: cannot install the model here: {reason}"
+    hint = ("nothing was installed; free some space or make the folder writable, or choose other folders "
+            "with ARGOS_PACKAGES_DIR and VIEN_MODELS_DIR")
+    exit_code = 3
+
+
 # ---- pipeline and stages ----------------------------------------------------------------------
 class StageRequirementMissing(VienError):
     code = "E301"

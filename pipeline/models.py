@@ -24,6 +24,7 @@ on request.
 """
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
@@ -34,6 +35,7 @@ import tempfile
 import time
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,7 @@ from .archive import (SAFE_NAME, ArchiveLimits, check_sentencepiece, extract, le
 from .errors import (
     ModelAlreadyInstalled,
     ModelChecksumMismatch,
+    ModelInstallFailed,
     ModelInvalid,
     ModelNotInstalled,
     UnsafeArchive,
@@ -238,15 +241,45 @@ def staging_dir(root: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix=".vien-staging-", dir=root.parent))
 
 
+@contextlib.contextmanager
+def installing(root: Path) -> Iterator[Path]:
+    """A staging folder beside ``root`` for one install, removed afterwards whatever happens.
+
+    A filesystem error inside (a full disk, a read-only folder) becomes ``ModelInstallFailed``
+    naming the path and the reason; what was staged is removed, so nothing is half-installed.
+    """
+    try:
+        staging = staging_dir(root)
+    except OSError as exc:
+        raise install_failed(exc, root) from None
+    try:
+        yield staging
+    except OSError as exc:
+        raise install_failed(exc, root) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def install_failed(exc: OSError, where: Path) -> ModelInstallFailed:
+    """The catalogue error for a filesystem error met while installing into ``where``."""
+    return ModelInstallFailed(path=exc.filename or where, reason=exc.strerror or str(exc))
+
+
 def _commit(staged: Path, dest: Path, force: bool) -> None:
-    """Rename ``staged`` to ``dest`` atomically; with ``force`` an existing ``dest`` is replaced."""
+    """Rename ``staged`` to ``dest`` atomically; with ``force`` an existing ``dest`` is replaced
+    (and put back if the rename fails)."""
     old = None
     if dest.exists():
         if not force:
             raise ModelAlreadyInstalled(name=dest.name, path=dest)
         old = dest.with_name(f".vien-old-{dest.name}-{os.getpid()}")
         os.rename(dest, old)
-    os.rename(staged, dest)
+    try:
+        os.rename(staged, dest)
+    except OSError:
+        if old is not None:
+            os.rename(old, dest)
+        raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 
@@ -259,7 +292,7 @@ def install_archive(path: Path, *, sha256: str | None = None, source: str | None
     ``sha256``, when given, must match the file. Installing the very same archive again is a
     no-op. Returns the installed model; raises
     ``ModelInvalid``/``UnsafeArchive``/``ModelChecksumMismatch``/``ModelAlreadyInstalled``,
-    leaving no partial install behind.
+    ``ModelInstallFailed`` (a full disk, a read-only folder), leaving no partial install behind.
     """
     path = Path(path)
     if not path.is_file():
@@ -276,8 +309,7 @@ def install_archive(path: Path, *, sha256: str | None = None, source: str | None
         if installed is not None and installed.sha256 == digest:
             return installed  # the same archive again: nothing to do
         raise ModelAlreadyInstalled(name=top, path=dest)
-    staging = staging_dir(root)
-    try:
+    with installing(root) as staging:
         with zipfile.ZipFile(path) as zf:
             extract(zf, staging, limits)
         staged = staging / top
@@ -288,11 +320,9 @@ def install_archive(path: Path, *, sha256: str | None = None, source: str | None
         check_loads(staged_model, path)
         _write_sidecar(staged, digest, source or str(path.resolve()))
         _commit(staged, dest, force)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    misplaced = packages_dir() / top
-    if root != packages_dir() and _load_model(misplaced) is not None:
-        shutil.rmtree(misplaced)  # put there by an older vien: argostranslate listed it but could not run it
+        misplaced = packages_dir() / top
+        if root != packages_dir() and _load_model(misplaced) is not None:
+            shutil.rmtree(misplaced)  # put there by an older vien: argostranslate listed it but could not run it
     model = _load_model(dest)
     assert model is not None  # verified above: a vi->en package with metadata
     return model
@@ -333,8 +363,7 @@ def install_ct2_dir(path: Path, *, name: str | None = None, force: bool = False)
     dest = root / name
     if dest.exists() and not force:
         raise ModelAlreadyInstalled(name=name, path=dest)
-    staging = staging_dir(root)
-    try:
+    with installing(root) as staging:
         staged = staging / name
         shutil.copytree(path, staged)
         (staged / CT2_METADATA).write_text(json.dumps(
@@ -342,8 +371,6 @@ def install_ct2_dir(path: Path, *, name: str | None = None, force: bool = False)
              "sp_target": sp_target, "version": ""}, indent=2), encoding="utf-8")
         _write_sidecar(staged, _tree_sha256(path), str(path.resolve()))
         _commit(staged, dest, force)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     model = _load_model(dest)
     assert model is not None
     return model

@@ -502,3 +502,50 @@ def test_project_models_dir_overrides(monkeypatch, tmp_path):
     monkeypatch.delenv("ARGOS_PACKAGES_DIR", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     assert models.project_models_dir() == tmp_path / "data" / "vien" / "models"
+
+
+# ---- filesystem faults during an install (issue 15 defect 7) ----------------------------------------
+def _can_mount() -> bool:
+    try:
+        return subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode == 0
+    except OSError:
+        return False
+
+
+def _install_on_tmpfs(tmp_path: Path, mount_options: str, *args: str) -> subprocess.CompletedProcess:
+    """``vien models install ARGS`` with both model folders on a tmpfs mounted with ``mount_options``
+    (in a user and mount namespace of its own); prints the exit status and how many files are left."""
+    area = tmp_path / "area"
+    area.mkdir()
+    script = (f'mount -t tmpfs -o {mount_options} tmpfs "$AREA"\n'
+              '"$PY" -m pipeline models install --no-progress "$@" || echo "rc=$?"\n'
+              'echo "files left: $(find "$AREA" -type f | wc -l)"')
+    return subprocess.run(["unshare", "-rm", "sh", "-ec", script, "sh", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300,
+                          env={**os.environ, "PY": sys.executable, "AREA": str(area),
+                               "ARGOS_PACKAGES_DIR": str(area / "packages"), "VIEN_MODELS_DIR": str(area / "vien")})
+
+
+needs_mounts = pytest.mark.skipif(not _can_mount(), reason="needs `unshare -rm` (user namespaces) to mount a tmpfs")
+
+
+@needs_mounts
+@needs_fixture
+@pytest.mark.parametrize("options, reason", [("size=1m", "No space left on device"),
+                                             ("ro,size=1m", "Read-only file system")], ids=["full", "read-only"])
+def test_install_on_a_full_or_read_only_disk_is_a_catalogue_error(tmp_path, options, reason):
+    done = _install_on_tmpfs(tmp_path, options, "--file", str(FIXTURE))  # unpacks to 4.4 MB
+    assert "rc=3" in done.stdout, (done.stdout, done.stderr)
+    assert "[E207]" in done.stderr and "cannot install the model here: " + reason in done.stderr, done.stderr
+    assert str(tmp_path / "area") in done.stderr and "Traceback" not in done.stderr
+    assert "files left: 0" in done.stdout, done.stdout  # nothing half-installed
+
+
+@needs_mounts
+@needs_fixture
+def test_download_onto_a_full_disk_is_a_catalogue_error(tmp_path, server):
+    www, base = server
+    shutil.copy(FIXTURE, www / FIXTURE.name)
+    done = _install_on_tmpfs(tmp_path, "size=1m", "--url", f"{base}/{FIXTURE.name}")
+    assert "rc=3" in done.stdout and "[E207]" in done.stderr and "No space left on device" in done.stderr, done.stderr
+    assert "files left: 0" in done.stdout, done.stdout
