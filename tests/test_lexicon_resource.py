@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from training.lexicon.check import (DOMAINS, HEADER, LEXICON, POS, format_problems, read_rows,
-                                    segmentation_class)
+                                    segmentation_class, token_coverage)
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +87,8 @@ def test_segmentation_class(vi, kind):
 def test_every_entry_is_a_word_or_a_run_of_words_of_underthesea(rows):
     entries = dict.fromkeys(row[0] for row in rows[1:])
     assert [vi for vi in entries if segmentation_class(vi) == "broken"] == []
+
+
+def test_token_coverage_counts_underthesea_words_that_are_entries(tmp_path):
+    (tmp_path / "a.txt").write_text("== Lịch sử ==\nMáy bay tiêm kích Zyxwv , 1976 .\n", encoding="utf-8")
+    assert token_coverage(tmp_path, {"máy bay", "tiêm kích"}) == (3, 2)

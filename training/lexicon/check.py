@@ -82,10 +82,29 @@ def segmentation_class(vi: str) -> str:
     return found
 
 
+def token_coverage(folder: Path, entries: set[str]) -> tuple[int, int]:
+    """(tokens with a letter, those whose lower case is an entry) over underthesea's words of every
+    ``*.txt`` under ``folder``; ``== Heading ==`` lines are skipped."""
+    from underthesea import word_tokenize
+
+    total = covered = 0
+    for path in sorted(folder.rglob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip() or line.startswith("=="):
+                continue
+            for token in word_tokenize(line):
+                if any(char.isalpha() for char in token):
+                    total += 1
+                    covered += token.lower() in entries
+    return total, covered
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", nargs="?", type=Path, default=LEXICON)
     parser.add_argument("--markdown", action="store_true", help="print the counts as a table")
+    parser.add_argument("--coverage", type=Path, metavar="FOLDER",
+                        help="also report the share of underthesea's words in FOLDER/**/*.txt that are entries")
     args = parser.parse_args()
     rows = read_rows(args.path)
     problems = format_problems(rows)
@@ -105,6 +124,9 @@ def main() -> int:
     else:
         print(f"{len(entries)} entries, {len(classes)} distinct vi; per domain: {dict(domains)}")
     print(f"segmentation of the distinct vi: {dict(kinds)}")
+    if args.coverage:
+        total, covered = token_coverage(args.coverage, {vi.lower() for vi in classes})
+        print(f"coverage of {args.coverage}: {covered}/{total} words = {covered / max(total, 1):.1%}")
     return 1 if problems else 0
 
 
