@@ -34,7 +34,9 @@ def _annotate(args: argparse.Namespace) -> int:
     report = annotate(args.inputs, args.output, settings, progress=progress, executor=executor)
     failed, ok = len(report.failed), len(report.ok)
     skipped = [r for r in report.records if r["status"] == "skipped"]
-    print(f"{ok} annotated, {failed} failed, {len(skipped)} skipped -> {report.outdir}/manifest.json")
+    cached = sum(bool(r.get("cached")) for r in report.ok)
+    print(f"{ok} annotated{f' ({cached} from the cache: unchanged)' if cached else ''}, {failed} failed, "
+          f"{len(skipped)} skipped -> {report.outdir}/manifest.json")
     model = json.loads((report.outdir / "manifest.json").read_text("utf-8"))["producer"].get("model")
     if model:
         note = {"embedded-lexical": "word-by-word gloss, not fluent English",

@@ -257,6 +257,13 @@ class DiskFull(VienError):
     exit_code = 5
 
 
+class OutputInUse(VienError):
+    code = "E405"
+    template = "{path}: another `vien annotate` is writing to this folder (it holds {lock})"
+    hint = "wait for it to end, or give this run another -o folder"
+    exit_code = 5
+
+
 # ---- reading and exporting outputs (E41x) -----------------------------------------------------
 class OutputsNotFound(VienError):
     code = "E410"

@@ -7,21 +7,24 @@ file and renamed, so none is ever half-written; a killed run's temporaries are r
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import DiskFull, OutputNotWritable, VienError
+from .errors import DiskFull, OutputInUse, OutputNotWritable, VienError
 
 if TYPE_CHECKING:
     from .run import Runner, RunReport
 
 MANIFEST = "manifest.json"
 JOURNAL = ".vien-journal.jsonl"
+LOCK = ".vien.lock"  # held by the run writing to the folder: a second run is refused, not interleaved
 # the manifest (every record so far) is rewritten at most this often while a run goes on, and at its
 # end; the journal, appended and synced per article, is what a resumed run reads
 MANIFEST_EVERY_S = 5.0
@@ -82,6 +85,25 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+@contextlib.contextmanager
+def locked(outdir: Path) -> Iterator[None]:
+    """Hold ``outdir``'s lock file while the block runs (the system releases it when the process
+    dies, even by ``kill -9``). Raises ``OutputInUse`` at once when another run holds it."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(outdir / LOCK, timeout=0)
+    try:
+        lock.acquire()
+    except Timeout as exc:
+        raise OutputInUse(path=str(outdir), lock=LOCK) from exc
+    except OSError as exc:
+        raise output_error(outdir / LOCK, exc) from exc
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def open_outdir(outdir: Path) -> None:
     """Create ``outdir`` when missing and check that files can be written in it; raises
     ``OutputNotWritable`` (``-o`` names a file or a path under one, a read-only folder) or ``DiskFull``."""
@@ -114,7 +136,10 @@ def read_journal(path: Path) -> dict[str, dict]:
             record = json.loads(line)
         except json.JSONDecodeError:
             continue
-        if isinstance(record, dict) and "doc_id" in record:
+        # a line that is JSON but not a record (another tool's, a hand edit) is not trusted
+        if (isinstance(record, dict) and isinstance(record.get("doc_id"), str)
+                and record.get("status") in ("ok", "error", "skipped")
+                and (record["status"] != "ok" or isinstance(record.get("output"), str))):
             done.pop(record["doc_id"], None)  # keep the order of the last records
             done[record["doc_id"]] = record
     if len(lines) > len(done) or (data and not data.endswith(b"\n")):

@@ -28,7 +28,7 @@ from .document import Document
 from .discover import InputFile, discover
 from .errors import DiskFull, OutputNotWritable, error_record
 from .frames import document_frames, frames_to_json, json_text
-from .journal import (JOURNAL, MANIFEST_EVERY_S, JournalWriter, open_outdir, output_name, read_journal,
+from .journal import (JOURNAL, MANIFEST_EVERY_S, JournalWriter, locked, open_outdir, output_name, read_journal,
                       remove_stale_temporaries, stale_outputs, write_atomic, write_manifest)
 from .readers import ReadOptions
 from .schema import validate
@@ -303,8 +303,10 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
     ``executor`` decides where the stages run (``pipeline.executors``: in this process by default,
     a process pool, or Dask); outputs, journal and manifest are written here, the same for all.
 
-    Raises ``InputNotFound``/``NoInputFiles`` before any work, and ``ModelNotInstalled`` when
-    translation is on and no model is installed; per-article problems become error records.
+    Raises before any work: ``InputNotFound``/``NoInputFiles``, ``InvalidSetting``,
+    ``ModelNotInstalled`` when translation is on and no model is installed, ``OutputNotWritable``,
+    ``OutputInUse`` when another run writes to ``outdir``. ``DiskFull``/``OutputNotWritable``
+    during the run stop it (the same call resumes). Per-article problems become error records.
     """
     settings = settings or Settings()
     outdir = Path(outdir)
@@ -316,10 +318,18 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
         executor = LocalExecutor()
     runner = runner or Runner(settings, threads=executor.translate_threads)
     open_outdir(outdir)
-    journal_path = outdir / JOURNAL
+    with locked(outdir):
+        report = RunReport(outdir)
+        todo = _plan(entries, outdir, runner, settings.force, report)
+        _run(todo, outdir, runner, executor, report, progress)
+    return report
+
+
+def _plan(entries: list[InputFile], outdir: Path, runner: Runner, force: bool, report: RunReport) -> list[InputFile]:
+    """The articles to annotate; the others (refused at discovery, or cached: unchanged input and
+    pipeline since the journal's record) go straight into ``report``."""
     remove_stale_temporaries(outdir)
-    done = read_journal(journal_path)
-    report = RunReport(outdir)
+    done = read_journal(outdir / JOURNAL)
     todo: list[InputFile] = []
     for entry in entries:
         previous = done.get(entry.doc_id)
@@ -329,20 +339,26 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
                                    **error_record(entry.error, entry.name), "output": None, "seconds": 0.0})
             if not entry.skipped:  # the same input failing now: an output or an error, not both
                 (outdir / output_name(entry.doc_id)).unlink(missing_ok=True)
-        elif (not settings.force and previous and previous["status"] == "ok"
+        elif (not force and previous and previous.get("status") == "ok"
               and previous.get("fingerprint") == runner.fingerprint
               and (outdir / previous["output"]).exists()
               and previous.get("sha256") == _input_sha256(entry)):
             report.records.append({**previous, "cached": True})
         else:
             todo.append(entry)
+    return todo
 
+
+def _run(todo: list[InputFile], outdir: Path, runner: Runner, executor: Executor, report: RunReport,
+         progress: bool | None) -> None:
+    """Annotate ``todo`` batch after batch with ``executor``: each finished article's output and
+    journal record are written at once, the manifest now and then and at the end."""
     bar = _progress(len(todo), progress)
     written = time.monotonic()
+    size = runner.settings.batch_size
     try:
-        with JournalWriter(journal_path) as journal:
-            batches = (todo[start:start + settings.batch_size] for start in range(0, len(todo), settings.batch_size))
-            for results in executor.run(runner, batches):
+        with JournalWriter(outdir / JOURNAL) as journal:
+            for results in executor.run(runner, (todo[i:i + size] for i in range(0, len(todo), size))):
                 for entry, rendered, exc, seconds in results:
                     record = _finish(entry, rendered, exc, seconds, outdir, runner.fingerprint)
                     journal.append(record)
@@ -359,7 +375,6 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
     bar.close()
     report.stale = stale_outputs(outdir, report.records)
     write_manifest(outdir, report, runner, final=True)
-    return report
 
 
 def _finish(entry: InputFile, rendered: Rendered | None, exc: BaseException | None, seconds: float,

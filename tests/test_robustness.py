@@ -161,7 +161,7 @@ def test_every_bad_input_is_accounted_for(tmp_path, capsys, no_hang):
     long_line = json.loads((out / "long-line.json").read_text("utf-8"))
     assert max(s["end"] - s["start"] for s in long_line["vi"]["sentences"]) <= 1000
     assert json.loads((out / "vni.json").read_text("utf-8"))["vi"]["text"] == TEXT
-    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [".vien-journal.jsonl"]
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [".vien-journal.jsonl", ".vien.lock"]
 
     # the command line on the same folder: exit code 1 with the count; the good ones come from the cache
     code = main(["annotate", str(folder), str(tmp_path / "scan.pdf"), "-o", str(out), "--no-translate",
@@ -171,7 +171,8 @@ def test_every_bad_input_is_accounted_for(tmp_path, capsys, no_hang):
     del expected["vanishing"]
     counts = {s: sum(v[0] == s for v in expected.values()) for s in ("ok", "error", "skipped")}
     assert code == 1
-    assert f"{counts['ok']} annotated, {counts['error']} failed, {counts['skipped']} skipped" in stdout
+    assert (f"{counts['ok']} annotated ({counts['ok']} from the cache: unchanged), {counts['error']} failed, "
+            f"{counts['skipped']} skipped") in stdout
     assert f"{counts['error']} of {counts['ok'] + counts['error']} documents failed" in stderr
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     assert all(r.get("cached") for r in manifest["documents"] if r["status"] == "ok")

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -168,7 +169,7 @@ def test_outputs_neither_collide_nor_go_stale_unseen(tmp_path, capsys):
     (folder / "report.pdf").write_bytes(b"%PDF-1.4")
     (folder / "gone.txt").unlink()
     code, stdout, err = annotate_cli(capsys, folder, "-o", out)
-    assert code == 0 and "2 annotated, 0 failed, 1 skipped" in stdout
+    assert code == 0 and "2 annotated (2 from the cache: unchanged), 0 failed, 1 skipped" in stdout
     manifest = manifest_of(out)
     records = {r["doc_id"]: r for r in manifest["documents"]}
     assert records["report"]["output"] == "report.json" and records["report"].get("cached")
@@ -177,3 +178,58 @@ def test_outputs_neither_collide_nor_go_stale_unseen(tmp_path, capsys):
     assert manifest["stale"] == ["gone.json"] and "stale" in err
     code, stdout, _ = annotate_cli(capsys, folder, "-o", out)  # a third run: still all cached
     assert all(r.get("cached") for r in manifest_of(out)["documents"] if r["status"] == "ok")
+
+
+def test_a_second_run_into_the_same_folder_is_refused(tmp_path, capsys):
+    """Defect 11: two runs into one folder (one translating, one not) interleaved their outputs and
+    manifests. The run holds a lock file; a second run is refused at once with a clear message."""
+    from .conftest import SEED
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(20):
+        (folder / f"seed{i:02d}.txt").write_bytes(SEED.read_bytes())
+    out = tmp_path / "out"
+    first = subprocess.Popen([sys.executable, "-m", "pipeline", "annotate", str(folder), "-o", str(out),
+                              "--no-translate", "--no-progress", "--executor", "local", "--batch-size", "1"],
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    journal = out / ".vien-journal.jsonl"
+    deadline = time.monotonic() + 300
+    while not (journal.exists() and journal.read_bytes().count(b"\n")) and time.monotonic() < deadline:
+        assert first.poll() is None, first.communicate()
+        time.sleep(0.05)
+    code, _, err = annotate_cli(capsys, folder, "-o", out)
+    assert first.poll() is None, "the first run ended before the second started: the test proves nothing"
+    assert code == 5
+    assert f"[E405] {out}: another `vien annotate` is writing to this folder" in err
+    stdout, stderr = first.communicate(timeout=600)
+    assert first.returncode == 0, stderr
+    assert manifest_of(out)["counts"]["ok"] == 20
+    assert annotate_cli(capsys, folder, "-o", out)[0] == 0  # the lock went with the first run
+
+
+def test_a_journal_line_without_a_status_is_not_trusted(tmp_path, capsys):
+    """Defect 14: a journal line that is valid JSON but lacks ``status`` crashed the run."""
+    (tmp_path / "a.txt").write_text(GOOD, "utf-8")
+    out = tmp_path / "out"
+    assert annotate_cli(capsys, tmp_path / "a.txt", "-o", out)[0] == 0
+    journal = out / ".vien-journal.jsonl"
+    journal.write_text('{"doc_id": "a"}\n{"doc_id": "a", "status": "ok"}\n[1, 2]\n', "utf-8")
+    code, stdout, _ = annotate_cli(capsys, tmp_path / "a.txt", "-o", out)
+    assert code == 0 and "1 annotated, 0 failed" in stdout
+    assert journal.read_text("utf-8").count("\n") == 1
+
+
+def test_errors_are_printed_once_and_cached_articles_counted(tmp_path, capsys):
+    """Defect 14: every error was printed twice with the path repeated (``p: p: ...``), and a fully
+    cached re-run said "2 annotated" without saying they came from the cache."""
+    (tmp_path / "a.txt").write_text(GOOD, "utf-8")
+    (tmp_path / "b.txt").write_text(GOOD, "utf-8")
+    (tmp_path / "bad.txt").write_bytes(b"\x00 binary")
+    out = tmp_path / "out"
+    code, stdout, err = annotate_cli(capsys, tmp_path, "-o", out)
+    assert code == 1 and "2 annotated, 1 failed" in stdout and "cached" not in stdout
+    bad = str(tmp_path / "bad.txt")
+    assert err.count(bad) == 1 and f"{bad}: {bad}" not in err
+    code, stdout, err = annotate_cli(capsys, tmp_path, "-o", out)
+    assert "2 annotated (2 from the cache: unchanged), 1 failed" in stdout
