@@ -60,13 +60,42 @@ def _match(text: str, pos: int, end: int, piece: str, budget: int) -> int | None
     return pos
 
 
+def _edit_distance(a: Sequence[str], b: Sequence[str]) -> int:
+    """Letters inserted, deleted or changed to turn ``a`` into ``b`` (Levenshtein)."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
+    return row[-1]
+
+
+def _match_edited(text: str, pos: int, end: int, piece: str, budget: int) -> int | None:
+    """End of the span at ``text[pos:]`` closest to ``piece`` within ``budget`` letters inserted,
+    deleted or changed (underthesea's spelling normalisation drops letters: ``nghào`` -> ``ngào``),
+    or None."""
+    def letters(s: str) -> list[str]:
+        return [base_char(c) for c in s if not c.isspace() and not unicodedata.combining(c)]
+
+    want = letters(piece)
+    best: tuple[int, int] | None = None
+    for stop in range(pos + 1, min(end, pos + len(piece) + budget) + 1):
+        if text[stop - 1].isspace() or (stop < end and unicodedata.combining(text[stop])):
+            continue
+        distance = _edit_distance(letters(text[pos:stop]), want)
+        if distance <= budget and (best is None or distance < best[0]):
+            best = (distance, stop)
+    return best[1] if best else None
+
+
 def align_strings(text: str, pieces: Iterable[str], start: int = 0, end: int | None = None,
                   *, what: str = "word") -> list[tuple[int, int]]:
     """Character spans of ``pieces`` found in order in ``text[start:end]``.
 
     Whitespace between pieces is skipped; a space inside a piece matches any run of whitespace in
     the text, or none. Characters are compared by ``base_char``; when that fails, a piece may differ from
-    the text in one letter in four (underthesea's spelling normalisation: ``qui`` -> ``quy``).
+    the text in one letter in four, changed (underthesea's spelling normalisation: ``qui`` -> ``quy``),
+    then also inserted or deleted (``nghào`` -> ``ngào``).
     A piece of combining marks only (underthesea splits ``ɐ̃``, a letter with no precomposed form, into
     two words) belongs to the piece before it, so it gets no span of its own: one span per piece that
     is not blank and not marks only. Raises ``AlignmentFailed``.
@@ -83,6 +112,8 @@ def align_strings(text: str, pieces: Iterable[str], start: int = 0, end: int | N
             stop = _match(text, pos, end, piece, 0)
         if stop is None:
             stop = _match(text, pos, end, piece, max(1, len(piece) // 4))
+        if stop is None:
+            stop = _match_edited(text, pos, end, piece, max(1, len(piece) // 4))
         if stop is None or stop == pos:
             raise AlignmentFailed(what=what, surface=piece, offset=pos)
         spans.append((pos, stop))
