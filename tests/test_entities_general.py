@@ -183,3 +183,33 @@ def test_institution_names_go_on_through_lower_case_words(annotate, text, org):
 
 def test_a_heads_title_is_not_an_institution(annotate):
     assert [m for m in annotate("Bộ trưởng Công nghiệp phát biểu.").vi.entities if m.label == "ORG"] == []
+
+
+@pytest.mark.parametrize("text, mention, name_en", [
+    ("Ông từng sống ở Thanh Hoá và Khánh Hoà.", ("LOC", "Thanh Hoá"), "Thanh Hoa"),
+    ("Cộng hoà Nhân dân Trung Hoa được thành lập.", ("LOC", "Cộng hoà Nhân dân Trung Hoa"), "China"),
+    ("Yên Bái nằm bên bờ sông Hồng.", ("LOC", "sông Hồng"), "Red River"),
+])
+def test_old_tone_placement_and_rivers(annotate, text, mention, name_en):
+    doc = annotate(text)
+    assert mention in labelled(doc)
+    assert english(doc)[mention[1]] == name_en
+
+
+@pytest.mark.parametrize("text, not_place", [
+    ("Cuốn sách được dịch sang tiếng Anh.", "Anh"),
+    ("Ông viết bằng chữ Hán.", "Hán"),
+])
+def test_languages_are_not_countries(annotate, text, not_place):
+    assert ("LOC", not_place) not in labelled(annotate(text))
+
+
+def test_famous_before_a_country_is_not_a_language(annotate):
+    assert ("LOC", "Trung Quốc") in labelled(annotate("Ông là học giả nổi tiếng Trung Quốc."))
+
+
+def test_cyclic_and_era_years(annotate):
+    doc = annotate("Ông đỗ đầu năm 1820. Năm Quý Mùi, ông làm quan. Năm Thái Hòa thứ 3, vua mất.")
+    values = {m.text: m.value["en"] for m in doc.vi.entities if m.label == "DATE"}
+    assert values["Năm Quý Mùi"] == "1823"
+    assert values["Năm Thái Hòa thứ 3"] == "Thai Hoa 3"

@@ -23,7 +23,7 @@ from .resources import countries, surnames
 
 ADMIN_WORDS = {"tỉnh", "huyện", "xã", "phường", "quận", "thị xã", "thị trấn", "thành phố", "làng", "thôn", "xóm", "ấp",
                "châu", "phủ", "trấn", "lộ", "tổng", "kinh đô", "kinh thành", "tỉnh lỵ", "huyện lỵ", "thủ phủ",
-               "thủ đô"}
+               "thủ đô", "nước"}
 ADMIN_NOUNS = Vocabulary(ADMIN_WORDS)
 # Nouns before a name that make it a place or an institution, not the person it is named after.
 PLACE_NOUNS = {"phố", "đường", "trường", "cầu", "chợ", "sông", "núi", "đảo", "đền", "chùa", "lăng", "quảng trường",

@@ -2,7 +2,8 @@
 
 ``6/9/1976`` -> 1976-09-06; ``tháng 11/2008``; ``tháng 2 năm 1976``; ``tháng 6, tháng 7 năm 1975``;
 ``15/7 cùng năm`` and ``tháng 12 cùng năm`` (the year of the previous date); ``đầu thập niên 1960``;
-``cuối năm 1981``; ``1981-97``; a bare year. A leading ``ngày``/``năm`` before a bare numeral stays
+``cuối năm 1981``; ``1981-97``; a bare year; a year of the sexagenary cycle (``năm Canh Thân``, the one
+nearest the last year named) and of an era (``năm Đại Bảo thứ 3`` -> "Dai Bao 3"). A leading ``ngày``/``năm`` before a bare numeral stays
 outside the span (guidelines); ``tháng`` and inner words are inside.
 """
 from __future__ import annotations
@@ -15,6 +16,11 @@ from .candidates import Candidate
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December"]
 PART = {"đầu": "early", "giữa": "mid", "cuối": "late"}
+STEMS = ["Giáp", "Ất", "Bính", "Đinh", "Mậu", "Kỷ", "Canh", "Tân", "Nhâm", "Quý"]
+BRANCHES = ["Tý", "Sửu", "Dần", "Mão", "Thìn", "Tỵ", "Ngọ", "Mùi", "Thân", "Dậu", "Tuất", "Hợi"]
+BRANCH_ALIASES = {"Mẹo": "Mão", "Tị": "Tỵ"}
+CYCLIC = rf"(?:{'|'.join(STEMS)})\s(?:{'|'.join(BRANCHES + list(BRANCH_ALIASES))})(?!\w)"
+ORDINALS = {"nhất": 1, "hai": 2, "ba": 3, "tư": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9, "mười": 10}
 Y = r"(?:1\d\d\d|20\d\d)"
 # Words after which a bare D/M or D-M is a date (``Chiều 27/7``, ``từ 24/7 đến 31/7``); elsewhere it may be a
 # fraction or a score.
@@ -27,7 +33,11 @@ PATTERN = re.compile(
     rf"|(?P<dmsame>(?<![\d/.])(?P<d2>{D})/(?P<m2>{M})\s+cùng năm)"
     rf"|(?P<ago>(?<![\d.,])(?P<nago>\d{{1,3}}(?:\.\d{{3}})+|\d+)\s+năm\s+trước)"
     rf"|(?P<bc>(?<![\d.,/])(?P<ybc>\d{{1,4}})\s?(?:TCN|trước Công nguyên)(?!\w))"
-    rf"|(?P<dtm>(?<![\d/])(?P<d3>{D})\s+[Tt]háng\s+(?P<m3>{M})(?:\s*(?:năm\s+|,\s*|/)(?P<y3>{Y}|\d{{3}}))?(?!\d))"
+    rf"|(?P<dtm>(?<![\d/])(?P<d3>{D})\s+[Tt]háng\s+(?P<m3>{M})(?:\s*(?:năm\s+|,\s*|/)(?P<y3>{Y}|\d{{3}})"
+    rf"|\s+năm\s+(?P<cyc3>{CYCLIC}))?(?!\d))"
+    rf"|(?P<cyc>[Nn]ăm\s+(?P<cyc4>{CYCLIC}))"
+    rf"|(?P<era>[Nn]ăm\s+(?P<eraname>[A-ZĐ][^\W\d_]*(?:\s[A-ZĐ][^\W\d_]*){{0,2}})\s+thứ\s+"
+    rf"(?P<eran>\d{{1,2}}|{'|'.join(ORDINALS)})(?!\w))"
     rf"|(?P<mm>[Tt]háng\s+(?P<m4>{M})(?:\s*(?:,|và|-|–|đến)\s*tháng\s+(?P<m4b>{M}))?"
     rf"(?:\s*(?:/|năm\s+|,\s*năm\s+)(?P<y4>{Y})|\s+(?P<same4>cùng năm))?(?![\d/]))"
     rf"|(?P<decade>(?:(?<!lần )(?<!ban )(?P<p5>[Đđ]ầu|[Gg]iữa|[Cc]uối)\s+)?(?:thập niên|thập kỷ|những năm)\s+(?P<y5>(?:1[5-9]|20)\d0|\d0)(?!\d))"
@@ -41,6 +51,17 @@ PATTERN = re.compile(
 )
 ROMAN = {"I": 1, "V": 5, "X": 10}
 UNIT_AFTER = re.compile(r"\s?(?:km|m|kg|lb|ft|tấn|chiếc|người|máy bay|USD|đô|triệu|tỷ|mét)\b")
+
+
+def _cyclic_year(name: str, near: int | None) -> int | None:
+    """The year of the sexagenary cycle called ``name`` (``Canh Thân``) nearest to the year ``near``."""
+    if near is None:
+        return None
+    stem, branch = name.split()
+    stem_n, branch_n = STEMS.index(stem), BRANCHES.index(BRANCH_ALIASES.get(branch, branch))
+    n = next(k for k in range(60) if k % 10 == stem_n and k % 12 == branch_n)
+    y = near + (n + 4 - near) % 60
+    return y - 60 if y - near > 30 else y
 
 
 def _same_story(text: str, pos: int) -> bool:
@@ -64,7 +85,7 @@ def _ordinal(n: int) -> str:
 
 # Every date starts with a digit or one of these words: searching for them first and trying the full
 # pattern only there is several times faster than running the pattern at every position.
-TRIGGER = re.compile(r"(?<!\d)\d|[Tt]háng|[Tt]hập|[Tt]hế kỷ|[Nn]hững năm|[Đđ]ầu|[Gg]iữa|[Cc]uối")
+TRIGGER = re.compile(r"(?<!\d)\d|[Nn]ăm [A-ZĐẤ]|[Tt]háng|[Tt]hập|[Tt]hế kỷ|[Nn]hững năm|[Đđ]ầu|[Gg]iữa|[Cc]uối")
 ZONES = {" UTC": " UTC", " GMT": " GMT", " giờ địa phương": " local time"}
 
 
@@ -97,7 +118,7 @@ def find_dates(text: str) -> Iterator[Candidate]:
             en = f"{d} {MONTHS[mo - 1]}" + (f" {last_year}" if last_year else "")
         elif m["dtm"]:
             d, mo = int(m["d3"]), int(m["m3"])
-            y = int(m["y3"]) if m["y3"] else None
+            y = int(m["y3"]) if m["y3"] else (_cyclic_year(m["cyc3"], last_year) if m["cyc3"] else None)
             y = y or (last_year if m["d3"] and last_year and _same_story(text, m.start()) else None)
             iso = f"{y:04d}-{mo:02d}-{d:02d}" if y else None
             en = f"{d} {MONTHS[mo - 1]}" + (f" {y}" if y else "")
@@ -115,6 +136,12 @@ def find_dates(text: str) -> Iterator[Candidate]:
         elif m["partyear"]:
             y = int(m["y6"])
             en, last_year = f"{PART[m['p6'].lower()]} {y}", y
+        elif m["cyc"]:
+            y = _cyclic_year(m["cyc4"], last_year)
+            en = str(y) if y else m["cyc4"]
+        elif m["era"]:
+            from .linking import fold
+            en = f"{fold(m['eraname'])} {ORDINALS.get(m['eran'], m['eran'])}"
         elif m["ago"]:
             en = f"{int(m['nago'].replace('.', '')):,} years ago"
         elif m["bc"]:

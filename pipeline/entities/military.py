@@ -176,8 +176,8 @@ def _geo(text, syls, i, geo, places) -> Candidate | None:
         return None  # "Hồ" before a name is the surname far more often than a lake
     last = capitalised_run(text, syls, k, limit=4, complete_words=True)
     name = text[syls[k].start:syls[last].end]
-    if " ".join(name.lower().split()) in vietnamese_words():
-        return None  # "bang ... Hiến pháp": a common word written with a capital
+    if last > k and " ".join(name.lower().split()) in vietnamese_words():
+        return None  # "bang ... Hiến pháp": a common word written with a capital ("sông Hồng" is a name)
     start = syls[k].start if phrase in ADMINISTRATIVE else syls[i].start
     name_en = military()["geo_nouns"][phrase].format(name=fold(name))
     return Candidate(start, syls[last].end, "LOC", "ruler:place", text[start:syls[last].end], name_en=name_en,

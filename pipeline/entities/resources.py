@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -92,23 +94,43 @@ def military() -> dict[str, Any]:
     return json.loads((RESOURCES / "military.json").read_text(encoding="utf-8"))
 
 
+TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
+OPEN_PAIR = re.compile(r"(?i)(?<![qg])([ou])([\u0300\u0301\u0303\u0309\u0323]?)([aey])([\u0300\u0301\u0303\u0309\u0323]?)"
+                       r"(?![^\W\d_]|[\u0300-\u036f])")
+
+
+def tone_variants(name: str) -> list[str]:
+    """``name`` and the same name with the other placement of the tone on ``oa``, ``oe``, ``uy`` at a
+    syllable's end (``Thanh Hóa`` and ``Thanh Hoá``, ``Khánh Hòa`` and ``Khánh Hoà``): both are in use."""
+    nfd = unicodedata.normalize("NFD", name)
+
+    def swap(m: re.Match[str]) -> str:
+        tone = m.group(2) or m.group(4)
+        if not tone:
+            return m.group()
+        return m.group(1) + ("" if m.group(2) else tone) + m.group(3) + ("" if m.group(4) else tone)
+
+    other = unicodedata.normalize("NFC", OPEN_PAIR.sub(swap, nfd))
+    return [name] if other == name else [name, other]
+
+
 @lru_cache(maxsize=None)
 def gazetteer_entries() -> tuple[GazetteerEntry, ...]:
     """Countries, organisations, places, Vietnamese and East Asian divisions (in that order of precedence
     for identical surfaces)."""
     entries: list[GazetteerEntry] = []
     for c in countries().values():
-        for name in c.names:
+        for name in (v for n in c.names for v in tone_variants(n)):
             entries.append(GazetteerEntry(name, "LOC", f"LOC:{c.code}", c.name_en, "country"))
     for r in _rows("organisations.tsv"):
         for name in _split_names(r["names"]):
             entries.append(GazetteerEntry(name, "ORG", f"ORG:{r['name_en']}", r["name_en"], r["kind"]))
     for r in _rows("places.tsv"):
-        for name in _split_names(r["names"]):
+        for name in (v for n in _split_names(r["names"]) for v in tone_variants(n)):
             entries.append(GazetteerEntry(name, "LOC", f"LOC:{r['name_en']}", r["name_en"], r["kind"]))
     for file in ("vn_places.tsv", "east_asia.tsv"):  # Vietnam's divisions win a name China shares (Hà Nam)
         for r in _rows(file):
-            for name in _split_names(r["names"]):
+            for name in (v for n in _split_names(r["names"]) for v in tone_variants(n)):
                 entries.append(GazetteerEntry(name, "LOC", f"LOC:{r['name_en']}", r["name_en"], r["kind"],
                                               every_syllable_capitalised=True))
     for r in military()["forces"]:

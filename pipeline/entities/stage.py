@@ -58,6 +58,8 @@ class EntityRecognizer:
             start, end = syls[match.first].start, syls[match.last].end
             if entry.kind == "sea" and match.first > 0 and syls[match.first - 1].lower == "bờ":
                 continue  # "bờ biển Nhật Bản": the coast of Japan, not the Sea of Japan
+            if entry.kind == "country" and _language(syls, match.first):
+                continue  # "tiếng Anh", "chữ Hán": a language or a script, not the country (guidelines)
             cands.append(Candidate(start, end, entry.label, f"gazetteer:{entry.label.lower()}", text[start:end],
                                    name_en=entry.name_en, key=entry.key, extra={"kind": entry.kind}))
             places.setdefault(match.first, match)
@@ -109,6 +111,13 @@ class EntityRecognizer:
 
 
 CRF_WINDOW = 8
+
+
+def _language(syls, first: int) -> bool:
+    """``tiếng``/``chữ`` before syllable ``first`` names a language, unless it ends a word (``nổi tiếng``)."""
+    if first == 0 or syls[first - 1].lower not in ("tiếng", "chữ"):
+        return False
+    return first < 2 or f"{syls[first - 2].lower} {syls[first - 1].lower}" not in vietnamese_words()
 
 
 def _windows(hits: list[int], n: int, width: int) -> list[tuple[int, int]]:
