@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 TEST_STAMP := $(VENV)/.installed-test-stamp
 # the project's own vi->en packages; with none named, a run picks by kind (pipeline.models.default_rank)
-EMBEDDED := $(wildcard models/embedded/*.argosmodel models/wordbyword/*.argosmodel)
+EMBEDDED := $(wildcard models/phrase/*.argosmodel models/embedded/*.argosmodel models/wordbyword/*.argosmodel)
 
 .PHONY: install models annotate test notebook
 

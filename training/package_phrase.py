@@ -7,14 +7,15 @@ Parts (``training/work/phrase/``): ``phrases.tsv.gz`` (``training.phrases``), ``
 Dictionary evidence is merged into the phrase table, each pair marked by origin:
 
 - ``lexicon``: the project's domain lexicon ``training/lexicon/news-vi_en.tsv`` (first line of a
-  ``vi`` preferred; ``-`` = dropped) and the entity stage's canonical English names of countries
-  (Babel/CLDR), country aliases, places and organisations (``pipeline/entities/resources/``);
+  ``vi`` preferred; ``-`` = dropped);
+- ``names``: the entity stage's canonical English names of countries (Babel/CLDR), country
+  aliases, places and organisations (``pipeline/entities/resources/``);
 - ``dictionary``: FVDP Vietnamese-English (``../shared/data/mt-train/fvdp-vietanh.json``,
   GPL-2.0-or-later): the first senses of each headword, up to two English renderings.
 
 A dictionary pair that the corpus table already holds keeps its corpus scores. Dictionary pairs
 get fixed scores (p = 1/rank, no lexical evidence) and an indicator feature whose weight the
-tuning sets. Writes ``DIR/translate-vi_en-vien_phrase.argosmodel`` (``models/phrase/`` by default).
+tuning sets (``dictionary`` for FVDP, ``lexicon`` for the lexicon and the names). Writes ``DIR/translate-vi_en-vien_phrase.argosmodel`` (``models/phrase/`` by default).
 """
 from __future__ import annotations
 
@@ -48,13 +49,17 @@ def _key(vi: str) -> str:
 
 
 def lexicon_pairs() -> list[tuple[str, str]]:
-    """(vi, en) of the domain lexicon and the entity stage's names, preferred rendering first."""
+    """(vi, en) of the domain lexicon, preferred rendering first."""
     pairs = []
-    if LEXICON.exists():
-        with LEXICON.open(encoding="utf-8") as fh:
-            for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
-                pairs.append((row["vi"], "" if row["en"].strip() == "-" else row["en"]))
-    names = {}
+    with LEXICON.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+            pairs.append((row["vi"], "" if row["en"].strip() == "-" else row["en"]))
+    return pairs
+
+
+def name_pairs() -> list[tuple[str, str]]:
+    """(Vietnamese name, canonical English name) from the entity stage's resources."""
+    pairs, names = [], {}
     for row in _tsv(RESOURCES / "countries.tsv"):
         names[row["code"]] = row["name_en"]
         pairs.append((row["name_vi"], row["name_en"]))
@@ -102,8 +107,8 @@ def merged_table(path: Path) -> tuple[list[str], dict[str, int]]:
     with gzip.open(WORK / "phrases.tsv.gz", "rt", encoding="utf-8") as fh:
         lines = fh.read().splitlines()
     known = {tuple(line.split("\t")[:2]) for line in lines}
-    counts = {"corpus": len(lines), "lexicon": 0, "dictionary": 0}
-    for origin, pairs in (("lexicon", lexicon_pairs()), ("dictionary", fvdp_pairs())):
+    counts = {"corpus": len(lines), "lexicon": 0, "names": 0, "dictionary": 0}
+    for origin, pairs in (("lexicon", lexicon_pairs()), ("names", name_pairs()), ("dictionary", fvdp_pairs())):
         rank: dict[str, int] = {}
         for vi, en in pairs:
             key, en = _key(vi), tokens(en)

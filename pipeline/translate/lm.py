@@ -13,6 +13,7 @@ from pathlib import Path
 from ..errors import ModelInvalid
 
 BOS, EOS, UNK = "<s>", "</s>", "<unk>"
+MEMO = 2_000_000
 
 
 class ArpaLM:
@@ -22,6 +23,7 @@ class ArpaLM:
         self.prob: dict[str, float] = {}
         self.backoff: dict[str, float] = {}
         self.order = 0
+        self._memo: dict[tuple, tuple[float, tuple[str, ...]]] = {}
         opener = gzip.open if path.suffix == ".gz" else open
         try:
             with opener(path, "rt", encoding="utf-8") as fh:
@@ -44,7 +46,19 @@ class ArpaLM:
         return (BOS,)
 
     def score(self, state: tuple[str, ...], word: str) -> tuple[float, tuple[str, ...]]:
-        """log10 p(word | state) and the state after it (the last ``order - 1`` words)."""
+        """log10 p(word | state) and the state after it: the longest suffix of the last
+        ``order - 1`` words that some listed n-gram extends (a shorter state scores every next
+        word the same, so more hypotheses recombine). Results are memoised (the memo is
+        emptied when it passes ``MEMO`` entries)."""
+        key = (state, word)
+        hit = self._memo.get(key)
+        if hit is None:
+            if len(self._memo) > MEMO:
+                self._memo.clear()
+            hit = self._memo[key] = self._score(state, word)
+        return hit
+
+    def _score(self, state: tuple[str, ...], word: str) -> tuple[float, tuple[str, ...]]:
         prob, backoff = self.prob, self.backoff
         total = 0.0
         history = state
@@ -60,4 +74,6 @@ class ArpaLM:
             total += backoff.get(" ".join(history), 0.0)
             history = history[1:]
         new = (*state, word)[-(self.order - 1):] if self.order > 1 else ()
+        while new and " ".join(new) not in backoff:
+            new = new[1:]
         return total, new

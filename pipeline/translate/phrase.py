@@ -2,14 +2,15 @@
 
 Input is the segmenter's words (underthesea ``word_tokenize``, as the training data was
 segmented); a word the table does not know is split into its syllables (underthesea sometimes
-glues a word to a name: *phi công Mig-25*). Every run of up to ``MAX_WORDS`` words whose syllables (lower case) are a source
-phrase of the table offers that phrase's translations. A monotone beam search (stacks by the
+glues a word to a name: *phi công Mig-25*). Every run of up to ``MAX_WORDS`` words whose
+syllables (lower case) are a source phrase of the table offers that phrase's translations. A monotone beam search (stacks by the
 number of source words covered, hypotheses recombined on the language-model state) picks the
 sequence that maximises a log-linear score: the package's tuned weights times
 
     log p(e|f), log p(f|e), log lex(e|f), log lex(f|e)   the phrase pair's scores
     phrase penalty, English word count                    one and len(e) per phrase
-    dictionary, lexicon                                   one for pairs from FVDP / the domain lexicon
+    dictionary, lexicon                                   one for pairs from FVDP / the domain
+                                                          lexicon and the entity stage's names
     unknown                                               one per word the table does not know
     lm                                                    log10 p(English) under the trigram LM
 
@@ -17,7 +18,9 @@ plus, when ``swap`` is on, a reordering step: two adjacent phrases of at most ``
 may be output in the opposite order (Vietnamese noun phrases are head-initial: *máy bay hiện đại*
 -> "modern aircraft"), at the cost of the ``swap`` weight; the LM decides whether it reads better.
 
-Words the table does not know are copied when they look like names, numbers or foreign words
+Dates that the entity stage reads (``pipeline.entities.dates``) are offered as phrases with their
+English rendering and no other score than the phrase penalty (a certain translation). Words the
+table does not know are copied when they look like names, numbers or foreign words
 (capitalised after the first word, digits, Latin letters only), else glossed syllable by
 syllable from the table's one-syllable entries. The alignment is exact: each English word
 attends to the Vietnamese words its phrase pair links it to (its internal word links), or to
@@ -53,7 +56,7 @@ def read_phrase_table(path: Path) -> dict[str, list[tuple[tuple[str, ...], tuple
     """``vi syllables -> [(English tokens, feature values, links)]`` from the package's TSV (gzip).
 
     Columns: vi, en, count, p(e|f), p(f|e), lex(e|f), lex(f|e), links (``i-j``: syllable i of the
-    source, token j of the English), origin (``corpus``, ``dictionary`` or ``lexicon``).
+    source, token j of the English), origin (``corpus``, ``dictionary``, ``lexicon`` or ``names``).
     """
     table: dict[str, list] = {}
     try:
@@ -64,7 +67,7 @@ def read_phrase_table(path: Path) -> dict[str, list[tuple[tuple[str, ...], tuple
                 vi, en, _, pef, pfe, lexef, lexfe, links, origin = line.rstrip("\n").split("\t")
                 feats = (math.log(float(pef)), math.log(float(pfe)), math.log(float(lexef)),
                          math.log(float(lexfe)), 1.0, float(len(en.split())), float(origin == "dictionary"),
-                         float(origin == "lexicon"), 0.0)
+                         float(origin in ("lexicon", "names")), 0.0)
                 pairs = tuple(tuple(map(int, link.split("-"))) for link in links.split())
                 table.setdefault(vi, []).append((tuple(en.split()), feats, pairs))
     except (OSError, EOFError, UnicodeDecodeError, ValueError) as exc:
@@ -86,16 +89,37 @@ def load_package(path: Path) -> tuple[dict, ArpaLM, dict[str, float]]:
     return read_phrase_table(phrases), ArpaLM(lm), weights
 
 
+def dates(words: list[str]) -> dict[tuple[int, int], tuple[str, ...]]:
+    """``(i, j) -> English`` for the dates the entity stage reads in words i..j-1 (``6/9/1976`` ->
+    "6 September 1976"); a date after *ngày* also gets the option "on 6 September 1976"."""
+    from ..entities.dates import find_dates
+
+    starts, ends, pos = {}, {}, 0
+    for k, word in enumerate(words):
+        starts[pos], ends[pos + len(word)] = k, k + 1
+        pos += len(word) + 1
+    out = {}
+    for cand in find_dates(" ".join(words)):
+        i, j = starts.get(cand.start), ends.get(cand.end)
+        if i is None or j is None or not (cand.value or {}).get("en"):
+            continue
+        english = tuple(cand.value["en"].split())
+        out[i, j] = english
+        if i and words[i - 1].lower() == "ngày":
+            out[i - 1, j] = ("on", *english)
+    return out
+
+
 class PhraseTranslator(Translator):
     """Stage ``translate`` for an ``embedded-phrase`` package (see the module docstring)."""
 
-    def __init__(self, model: InstalledModel, *, beam_size: int = 8, options: int = 8,
+    def __init__(self, model: InstalledModel, *, stack: int = 5, options: int = 6, swap_options: int = 1,
                  swap: bool = True, weights: dict[str, float] | None = None, **settings: Any) -> None:
-        """``beam_size``: hypotheses kept per stack (the runner's neural beam of 1-4 is far too
-        small for a phrase decoder, so values under 8 are raised to 8); ``options``:
-        translations tried per source phrase; ``weights`` override the package's tuned ones."""
+        """``stack``: hypotheses expanded per stack; ``options``: translations tried per source
+        phrase (``swap_options`` of them in a swap); ``weights`` override the package's tuned
+        ones. The runner's ``beam_size`` (a neural setting) is ignored."""
         super().__init__(model, **settings)
-        self.settings = {"engine": "phrase", "beam_size": max(beam_size, 8), "options": options,
+        self.settings = {"engine": "phrase", "stack": stack, "options": options, "swap_options": swap_options,
                          "swap": swap, **self.settings}
         self._override = weights
         self._table: dict | None = None
@@ -151,6 +175,8 @@ class PhraseTranslator(Translator):
                 out[i, j + 1] = heapq.nlargest(self.settings["options"], scored, key=lambda x: x[0])
             if (i, i + 1) not in out:
                 out[i, i + 1] = [self._unknown(words[i], first=i == 0)]
+        for (i, j), english in dates(words).items():
+            out.setdefault((i, j), []).insert(0, (w["phrase"], english, ()))
         return out
 
     def _unknown(self, word: str, first: bool) -> tuple[float, tuple, tuple]:
@@ -180,7 +206,8 @@ class PhraseTranslator(Translator):
         starts: dict[int, list] = {}
         for (i, j), opts in options.items():
             starts.setdefault(i, []).append((j, opts))
-        w_lm, w_swap, beam = self.weights["lm"], self.weights["swap"], self.settings["beam_size"]
+        w_lm, w_swap, beam = self.weights["lm"], self.weights["swap"], self.settings["stack"]
+        n_swap = self.settings["swap_options"]
         lm_cache: dict[tuple, tuple[float, tuple]] = {}
 
         def lm_score(state: tuple, english: tuple) -> tuple[float, tuple]:
@@ -211,9 +238,9 @@ class PhraseTranslator(Translator):
                     for k, second in starts.get(j, ()):
                         if k - j > SWAP_WORDS:
                             continue
-                        for tm2, english2, links2 in second[:3]:
+                        for tm2, english2, links2 in second[:n_swap]:
                             lm2, mid = lm_score(state, english2)
-                            for tm, english, links in opts[:3]:
+                            for tm, english, links in opts[:n_swap]:
                                 lm, new = lm_score(mid, english)
                                 self._push(stacks[k], new, score + tm + tm2 + lm + lm2 + w_swap, back,
                                            ((english2, j, k, links2), (english, i, j, links)))
