@@ -213,3 +213,27 @@ def test_cyclic_and_era_years(annotate):
     values = {m.text: m.value["en"] for m in doc.vi.entities if m.label == "DATE"}
     assert values["Năm Quý Mùi"] == "1823"
     assert values["Năm Thái Hòa thứ 3"] == "Thai Hoa 3"
+
+
+def test_every_name_of_a_list_after_a_plural_administrative_noun(annotate):
+    doc = annotate("Thị xã gồm 4 phường: Hồng Hà, Minh Tân, Nguyễn Thái Học, Yên Thịnh.")
+    for name in ("Hồng Hà", "Minh Tân", "Nguyễn Thái Học", "Yên Thịnh"):
+        assert ("LOC", name) in labelled(doc)
+
+
+@pytest.mark.parametrize("text, not_place", [
+    ("Ông làm việc cho chính phủ OIRRA.", "OIRRA"),
+    ("Quyền lực nằm trong tay Mạc phủ Tokugawa.", "Tokugawa"),
+])
+def test_administrative_noun_inside_another_word_names_no_place(annotate, text, not_place):
+    assert ("LOC", not_place) not in labelled(annotate(text))
+
+
+@pytest.mark.parametrize("text, place, name_en", [
+    ("Ông làm Tổng đốc Gia Định năm 1840.", "Gia Định", "Gia Dinh"),
+    ("Quân Xiêm đánh sang Cao Miên.", "Cao Miên", "Cambodia"),
+])
+def test_historical_places(annotate, text, place, name_en):
+    doc = annotate(text)
+    assert ("LOC", place) in labelled(doc)
+    assert english(doc)[place] == name_en

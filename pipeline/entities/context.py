@@ -3,7 +3,8 @@
 - **Places after an administrative noun**: ``tỉnh Quảng Nam``, ``huyện Ba Bể``, ``xã Bảo Ninh``,
   sentence-initial ``Thành phố Yên Bái``: the capitalised run after ``tỉnh``/``huyện``/``xã``/``phường``...
   is a LOC, the noun stays outside (guidelines), whatever the name would be on its own (a person's name
-  in ``phường Nguyễn Thái Học``).
+  in ``phường Nguyễn Thái Học``); after a plural noun, so is every name of the list
+  (``gồm 4 phường: Hồng Hà, Minh Tân, Nguyễn Thái Học``).
 - **People by family name**: a run of two to four capitalised syllables that starts with a Vietnamese or
   Chinese family name (``resources/surnames.tsv``: ``Nguyễn Văn Huy``, ``Trương Minh Giảng``, ``Tôn Sách``)
   is a PER, unless a place noun stands before it (``phố Lê Thánh Tông``, ``trường Nguyễn Du``) or a place
@@ -17,7 +18,7 @@ from __future__ import annotations
 import re
 
 from .candidates import Candidate
-from .gazetteer import Syllable, Vocabulary, joined
+from .gazetteer import Syllable, Vocabulary, continues_word, joined, vietnamese_words
 from .linking import fold
 from .resources import countries, surnames
 
@@ -29,7 +30,8 @@ ADMIN_NOUNS = Vocabulary(ADMIN_WORDS)
 PLACE_NOUNS = {"phố", "đường", "trường", "cầu", "chợ", "sông", "núi", "đảo", "đền", "chùa", "lăng", "quảng trường",
                "nhà", "triều", "thời", "cung", "điện", "giải", "huân chương", "giải thưởng", "khu", "vùng", "miền",
                "hồ", "đầm", "vịnh", "cảng", "sân bay", "sân vận động", "bệnh viện", "đại lộ", "bến", "ga",
-               "vương quốc", "nước", "đế quốc", "cao nguyên", "dãy núi", "đồng bằng", "thung lũng", "kênh"}
+               "vương quốc", "nước", "đế quốc", "cao nguyên", "dãy núi", "đồng bằng", "thung lũng", "kênh",
+               "văn hóa", "văn hoá", "phái", "dòng", "họ", "tộc"}
 INITIALS = re.compile(r"(?:[A-ZĐ]\.\s?){1,4}")
 INITIALLED = re.compile(r"(?<![\w.])[A-ZÀ-Þ][a-zà-ÿ]+(?: [A-Z]\.)+ (?!The |Of |And )[A-ZÀ-Þ][a-zà-ÿ]+(?:[ -][A-ZÀ-Þ][a-zà-ÿ]+)?(?![\w])")
 KINSHIP = Vocabulary("ông|bà|anh|chị|cô|chú|bác|em|cháu|cụ|ngài|thầy|bé".split("|"))
@@ -53,16 +55,40 @@ def find_admin_places(text: str, syls: list[Syllable]) -> list[Candidate]:
             continue
         if syls[i].capitalised and not _starts_sentence(text, syls[i]):
             continue  # "Quân khu Yên Bái", "Châu Đăng": a capitalised noun mid-sentence is part of the name
+        if i > 0 and (f"{syls[i - 1].lower} {syls[i].lower}" in vietnamese_words()
+                      or syls[i - 1].capitalised and joined(text, syls[i - 1], syls[i])):
+            continue  # "chính phủ", "nhà nước", "Mạc phủ": the noun ends another word or name
         k = noun[1] + 1
-        if k >= len(syls) or not joined(text, syls[k - 1], syls[k]) or not syls[k].capitalised \
-                or not syls[k].text[:1].isalpha() or len(syls[k].text) < 2:
+        plural = i > 0 and (syls[i - 1].lower in ("các", "những", "hai", "ba", "bốn", "năm", "sáu", "gồm")
+                            or syls[i - 1].text.isdigit())
+        if plural and k + 1 < len(syls) and syls[k].text == ":" and text[syls[k].end:syls[k + 1].start] == " ":
+            k += 1  # "gồm 4 phường: Hồng Hà, Minh Tân"
+        elif k >= len(syls) or not joined(text, syls[k - 1], syls[k]):
             continue
-        last = _run(text, syls, k)
-        start, end = syls[k].start, syls[last].end
-        name = " ".join(text[start:end].split())
-        out.append(Candidate(start, end, "LOC", "ruler:admin", text[start:end], name_en=fold(name),
-                             key=f"LOC:{fold(name)}", score=0.8))
+        if k >= len(syls) or not syls[k].capitalised or not syls[k].text[:1].isalpha() or len(syls[k].text) < 2:
+            continue
+        while True:
+            last = _run(text, syls, k)
+            if syls[k].text.isupper() or continues_word(text, syls, last):
+                break  # "các nước BRIC", "nước Cộng| hòa": an acronym, or a name cut inside a word
+            start, end = syls[k].start, syls[last].end
+            name = " ".join(text[start:end].split())
+            out.append(Candidate(start, end, "LOC", "ruler:admin", text[start:end], name_en=fold(name),
+                                 key=f"LOC:{fold(name)}", score=0.8))
+            k = _list_continues(text, syls, last + 1) if plural else None
+            if k is None:
+                break
     return out
+
+
+def _list_continues(text: str, syls: list[Syllable], j: int) -> int | None:
+    """``các xã Yên Hoà, Yên Thái và Yên Thịnh``: the next name of a list after a plural administrative noun."""
+    if j + 1 < len(syls) and syls[j].text in (",", ";") or (j < len(syls) and syls[j].lower == "và"):
+        k = j + 1
+        if k < len(syls) and syls[k].capitalised and syls[k].text[:1].isalpha() and len(syls[k].text) > 1 \
+                and not ADMIN_NOUNS.match(text, syls, k) and text[syls[j].end:syls[k].start] == " ":
+            return k
+    return None
 
 
 def find_family_names(text: str, syls: list[Syllable]) -> list[Candidate]:

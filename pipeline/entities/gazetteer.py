@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .resources import GazetteerEntry, gazetteer_entries
+from .resources import GazetteerEntry, gazetteer_entries, tone_variants
 
 SYLLABLE = re.compile(r"[^\W_]+|[^\w\s]")
 
@@ -68,7 +68,8 @@ def continues_word(text: str, syls: list[Syllable], last: int) -> int:
     for extra in (2, 1):
         j = last + extra
         if j < len(syls) and all(joined(text, syls[n], syls[n + 1]) for n in range(last, j)):
-            if " ".join(s.lower for s in syls[last:j + 1]) in words and not syls[last + 1].capitalised:
+            phrase = " ".join(s.lower for s in syls[last:j + 1])
+            if not syls[last + 1].capitalised and any(v in words for v in tone_variants(phrase)):
                 return extra
     return 0
 

@@ -99,7 +99,8 @@ OPEN_PAIR = re.compile(r"(?i)(?<![qg])([ou])([\u0300\u0301\u0303\u0309\u0323]?)(
                        r"(?![^\W\d_]|[\u0300-\u036f])")
 
 
-def tone_variants(name: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def tone_variants(name: str) -> tuple[str, ...]:
     """``name`` and the same name with the other placement of the tone on ``oa``, ``oe``, ``uy`` at a
     syllable's end (``Thanh Hóa`` and ``Thanh Hoá``, ``Khánh Hòa`` and ``Khánh Hoà``): both are in use."""
     nfd = unicodedata.normalize("NFD", name)
@@ -111,7 +112,7 @@ def tone_variants(name: str) -> list[str]:
         return m.group(1) + ("" if m.group(2) else tone) + m.group(3) + ("" if m.group(4) else tone)
 
     other = unicodedata.normalize("NFC", OPEN_PAIR.sub(swap, nfd))
-    return [name] if other == name else [name, other]
+    return (name,) if other == name else (name, other)
 
 
 @lru_cache(maxsize=None)
@@ -128,7 +129,7 @@ def gazetteer_entries() -> tuple[GazetteerEntry, ...]:
     for r in _rows("places.tsv"):
         for name in (v for n in _split_names(r["names"]) for v in tone_variants(n)):
             entries.append(GazetteerEntry(name, "LOC", f"LOC:{r['name_en']}", r["name_en"], r["kind"]))
-    for file in ("vn_places.tsv", "east_asia.tsv"):  # Vietnam's divisions win a name China shares (Hà Nam)
+    for file in ("vn_places.tsv", "vn_historical.tsv", "east_asia.tsv"):  # Vietnam's divisions win a name China shares (Hà Nam)
         for r in _rows(file):
             for name in (v for n in _split_names(r["names"]) for v in tone_variants(n)):
                 entries.append(GazetteerEntry(name, "LOC", f"LOC:{r['name_en']}", r["name_en"], r["kind"],
