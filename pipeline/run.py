@@ -166,6 +166,7 @@ class Runner:
                                               if self.settings.exact_batches is None
                                               else self.settings.exact_batches)
             names += [self.translator.name, self.aligner.name]
+            self._check_translator()
         self.timings: Counter[str] = Counter()  # seconds per stage in this process (bench/ reads it)
         self.producer = {
             "pipeline": f"vien {__version__}",
@@ -178,6 +179,20 @@ class Runner:
             model["settings"] = {k: v for k, v in model.get("settings", {}).items() if k != "threads"}
             self.producer["model"] = model
         self.fingerprint = hashlib.sha256(json.dumps(self.producer, sort_keys=True).encode()).hexdigest()
+
+    def _check_translator(self) -> None:
+        """Load the model and translate one sentence now, so that a model that cannot run (a
+        damaged ``model.bin``, a lexicon that is not gzip) stops the run before its first document:
+        ``ModelInvalid`` (exit 3) instead of one error per document."""
+        from .errors import ModelInvalid, VienError
+
+        try:
+            self.translator.translate_texts(["Việt Nam."])
+        except VienError:
+            raise
+        except Exception as exc:
+            raise ModelInvalid(path=str(self.translator.model.path),
+                               reason=f"it cannot be loaded or run: {type(exc).__name__}: {exc}") from exc
 
     @property
     def per_document(self) -> list:

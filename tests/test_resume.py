@@ -2,6 +2,7 @@
 uninterrupted run (timing fields aside)."""
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -153,7 +154,7 @@ def test_kill_and_resume_matches_an_uninterrupted_run(tmp_path, capsys, monkeypa
     resumed = subprocess.run([sys.executable, "-m", "pipeline", *annotate_args(folder, killed, mode)],
                              cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert resumed.returncode == 1  # bad.txt failed
-    assert f"{total - 1} annotated, 1 failed, 0 skipped" in resumed.stdout
+    assert re.search(rf"{total - 1} annotated \(\d+ from the cache: unchanged\), 1 failed, 0 skipped", resumed.stdout)
     assert f"1 of {total} documents failed" in resumed.stderr
 
     clean = tmp_path / "clean"
@@ -199,9 +200,10 @@ def test_journal_keeps_the_last_record_of_each_document_and_drops_a_cut_line(tmp
     from pipeline.journal import read_journal as _read_journal
 
     journal = tmp_path / ".vien-journal.jsonl"
-    journal.write_text('{"doc_id": "a", "status": "error"}\n{"doc_id": "b", "status": "ok"}\n'
-                       '{"doc_id": "a", "status": "ok"}\n{"doc_id": "c", "sta', "utf-8")
+    journal.write_text('{"doc_id": "a", "status": "error"}\n{"doc_id": "b", "status": "ok", "output": "b.json"}\n'
+                       '{"doc_id": "a", "status": "ok", "output": "a.json"}\n{"doc_id": "c", "sta', "utf-8")
     done = _read_journal(journal)
     assert {k: v["status"] for k, v in done.items()} == {"b": "ok", "a": "ok"}
-    assert journal.read_text("utf-8") == '{"doc_id": "b", "status": "ok"}\n{"doc_id": "a", "status": "ok"}\n'
+    assert journal.read_text("utf-8") == ('{"doc_id": "b", "status": "ok", "output": "b.json"}\n'
+                                          '{"doc_id": "a", "status": "ok", "output": "a.json"}\n')
     assert not list(tmp_path.glob(".*.tmp"))

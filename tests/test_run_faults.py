@@ -233,3 +233,23 @@ def test_errors_are_printed_once_and_cached_articles_counted(tmp_path, capsys):
     assert err.count(bad) == 1 and f"{bad}: {bad}" not in err
     code, stdout, err = annotate_cli(capsys, tmp_path, "-o", out)
     assert "2 annotated (2 from the cache: unchanged), 1 failed" in stdout
+
+
+def test_a_model_that_cannot_load_stops_the_run_before_any_document(tmp_path, capsys, monkeypatch):
+    """Defect 6, run side: a neural package with a damaged ``model.bin`` failed every document
+    (E999, or a misleading "later version of CTranslate2") with exit 1. The run loads the model
+    when it is built, and exits 3 before the first document."""
+    from pipeline.models import install_archive
+
+    fixture = ROOT / "models" / "fixture" / "translate-vi_en-vien_fixture.argosmodel"
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "packages"))
+    monkeypatch.setenv("VIEN_MODELS_DIR", str(tmp_path / "vien-models"))
+    model = install_archive(fixture)
+    (model.path / "model" / "model.bin").write_bytes(b"\x00garbage" * 1000)
+    (tmp_path / "a.txt").write_text(GOOD, "utf-8")
+    out = tmp_path / "out"
+    code = main(["annotate", str(tmp_path / "a.txt"), "-o", str(out), "--model", model.name, "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert f"[E202] {model.path}: not a valid model package: it cannot be loaded or run" in err
+    assert not out.exists()
