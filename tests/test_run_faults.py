@@ -253,3 +253,17 @@ def test_a_model_that_cannot_load_stops_the_run_before_any_document(tmp_path, ca
     assert code == 3
     assert f"[E202] {model.path}: not a valid model package: it cannot be loaded or run" in err
     assert not out.exists()
+
+
+def test_outputs_get_the_mode_of_an_ordinary_file(tmp_path, capsys):
+    """Issue 16, item 1: every output was owner-only (0600, from ``mkstemp``): under umask 022 an
+    article's JSON and the manifest are 0644, readable by a colleague or a web server."""
+    (tmp_path / "a.txt").write_text(GOOD, "utf-8")
+    out = tmp_path / "out"
+    previous = os.umask(0o022)
+    try:
+        assert annotate_cli(capsys, tmp_path / "a.txt", "-o", out)[0] == 0
+    finally:
+        os.umask(previous)
+    assert {p.name: oct(p.stat().st_mode & 0o777) for p in (out / "a.json", out / "manifest.json")} == {
+        "a.json": "0o644", "manifest.json": "0o644"}
