@@ -237,3 +237,21 @@ def test_historical_places(annotate, text, place, name_en):
     doc = annotate(text)
     assert ("LOC", place) in labelled(doc)
     assert english(doc)[place] == name_en
+
+
+@pytest.mark.parametrize("text, org", [
+    ("UBND tỉnh Quảng Ninh vừa có văn bản gửi các sở.", "UBND tỉnh Quảng Ninh"),
+    ("Sở Y tế TP HCM khuyến cáo người dân.", "Sở Y tế TP HCM"),
+    ("Công an TP Hà Nội đã bắt giữ nghi phạm.", "Công an TP Hà Nội"),
+])
+def test_local_government_bodies(annotate, text, org):
+    assert ("ORG", org) in labelled(annotate(text))
+
+
+def test_two_institutions_joined_by_va_stay_two(annotate):
+    doc = annotate("Tập đoàn Vingroup và Công ty cổ phần Vinamilk công bố kết quả.")
+    assert not any("và" in text for _, text in labelled(doc))
+
+
+def test_kinship_word_before_a_given_name(annotate):
+    assert ("PER", "Lan") in labelled(annotate("Hôm qua, chị Lan đi chợ."))

@@ -22,7 +22,9 @@ thượng sĩ|phi công|phi công thử nghiệm|tổng thống|phó tổng th�
 tổng công trình sư|nhà báo|phóng viên|phát ngôn viên|người phát ngôn|hoàng đế|vua|nữ hoàng|thái tử|hoàng tử|công chúa|
 đại sứ|tư lệnh|chỉ huy trưởng|tham mưu trưởng|tổng tham mưu trưởng|tổng bí thư|thượng nghị sĩ|nghị sĩ|hạ nghị sĩ|
 phi hành gia|nhà du hành vũ trụ|chuyên gia|nhà sử học|nhà văn|tác giả|thuyền trưởng|cơ trưởng|phi đội trưởng|
-trung đoàn trưởng|sư đoàn trưởng|chính ủy|tổng tư lệnh|người sáng lập|nhà sáng lập|viên phi công"""
+trung đoàn trưởng|sư đoàn trưởng|chính ủy|tổng tư lệnh|người sáng lập|nhà sáng lập|viên phi công|anh|chị|em|cô|chú|
+bác|cụ|cháu|thầy|bé|cầu thủ|ca sĩ|nghệ sĩ|nhạc sĩ|diễn viên|huấn luyện viên|HLV|thủ môn|tiền đạo|hậu vệ|tiền vệ|nhà thơ|
+luật sư|bác sĩ|thượng tọa|hòa thượng|linh mục|giám mục|đồng chí|bị can|bị cáo|nghi phạm|nạn nhân"""
 TITLES = Vocabulary(w.strip() for w in _TITLE_WORDS.replace("\n", "").split("|"))
 
 ORG_HEADS = {"cục thiết kế": "{name} Design Bureau", "phòng thiết kế": "{name} Design Bureau",
@@ -155,7 +157,8 @@ def find_institutions(text: str, syls: list[Syllable], places: dict) -> list[Can
                 k += 1
                 continue
             if (syls[k].lower == "và" or syls[k].text in "-–") and groups and k + 1 < len(syls) \
-                    and syls[k + 1].capitalised:
+                    and syls[k + 1].capitalised and not INSTITUTION_VOCAB.match(text, syls, k + 1) \
+                    and not ORG_VOCAB.match(text, syls, k + 1):
                 k += 1  # "Không quân và Không gian", "Phòng không - Không quân"
                 continue
             if syls[k].capitalised and syls[k].text[:1].isalpha():
