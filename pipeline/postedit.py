@@ -139,17 +139,43 @@ def apply_post_edits(words: list[Word], attention: np.ndarray, spans: list[tuple
                 method = "attention"
         if lo is None:
             continue
+        while lo > 0 and words[lo].edit is not None and words[lo - 1].edit == words[lo].edit:
+            lo -= 1  # an earlier edit's words are rewritten whole, as one
+        while hi + 1 < len(words) and words[hi].edit is not None and words[hi + 1].edit == words[hi].edit:
+            hi += 1
         before = " ".join(w.text for w in words[lo:hi + 1])
         tail = TRAIL_PUNCT.search(words[hi].text)
         after = target.rendering + (tail.group() if tail and not target.rendering.endswith(tail.group()) else "")
-        for w in words[lo:hi + 1]:
-            if w.edit is not None:  # an earlier edit rewritten by this one: say so, keep both
-                edits[w.edit]["superseded_by"] = len(edits)
+        for k in {w.edit for w in words[lo:hi + 1] if w.edit is not None}:
+            edits[k]["superseded_by"] = len(edits)  # an earlier edit rewritten by this one: say so, keep both
         edits.append({"sentence": sentence, "mention": target.mention, "kind": target.kind,
                       "method": method, "before": before, "after": after})
-        merged = Word(after, [p for w in words[lo:hi + 1] for p in w.pieces], len(edits) - 1)
-        words = words[:lo] + [merged] + words[hi + 1:]
+        words = words[:lo] + rendered_words(after, words[lo:hi + 1], len(edits) - 1) + words[hi + 1:]
     return words
+
+
+def rendered_words(rendering: str, replaced: list[Word], edit: int) -> list[Word]:
+    """The words of ``rendering`` that replace ``replaced``, keeping the links of what they repeat.
+
+    Each word of the rendering that repeats a replaced word (the same number, or the same word)
+    keeps that word's target pieces, so its attention, and the word alignment drawn from it, still
+    points at its source (``năm 2009``: "year 2009" -> "April 2009" keeps 2009's link); the other
+    words share the pieces of the replaced words not repeated. All carry ``edit``.
+    """
+    def key(text: str) -> tuple[str, ...] | str:
+        bare = TRAIL_PUNCT.sub("", text)
+        return tuple(re.findall(r"\d+", bare)) or bare.lower()
+
+    unused = list(range(len(replaced)))
+    kept: dict[int, list[int]] = {}
+    parts = rendering.split(" ")
+    for i, part in enumerate(parts):
+        j = next((j for j in unused if key(replaced[j].text) == key(part)), None)
+        if j is not None:
+            kept[i] = replaced[j].pieces
+            unused.remove(j)
+    rest = [p for j in unused for p in replaced[j].pieces] or [p for w in replaced for p in w.pieces]
+    return [Word(part, kept.get(i, rest), edit) for i, part in enumerate(parts)]
 
 
 def _literal(words: list[Word], surface: str) -> tuple[int | None, int | None]:

@@ -209,8 +209,9 @@ class Translator:
                     parts.append(" ")
                     pos += 1
                 placed.append((pos, pos + len(w.text), w.pieces))
-                if w.edit is not None:
-                    edits[w.edit].update(start=pos, end=pos + len(w.text))
+                if w.edit is not None:  # an edit's words are consecutive: from the first to the last
+                    edits[w.edit].setdefault("start", pos)
+                    edits[w.edit]["end"] = pos + len(w.text)
                 parts.append(w.text)
                 pos += len(w.text)
             en_id = len(en_sentences)
