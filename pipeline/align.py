@@ -184,9 +184,13 @@ def _attention_span(work: SentenceTranslation, mention: Mention,
     inside = [k for k, (a, b) in enumerate(work.src_spans) if a < mention.end and mention.start < b]
     if not inside or work.attention.size == 0:
         return None
-    best = work.attention.argmax(axis=1)
-    hit_words = [(s, e, float(work.attention[[p for p in pieces if p < len(best)]][:, inside].max()))
-                 for s, e, pieces in work.words if any(p < len(best) and best[p] in inside for p in pieces)]
+    # a target piece attends to the mention when its strongest attention lies there; ties count
+    # (the phrase engine spreads a word evenly over the source words its phrase pair links it to)
+    on = work.attention[:, inside].max(axis=1)
+    strongest = (on > 0) & (on >= work.attention.max(axis=1))
+    n = len(strongest)
+    hit_words = [(s, e, float(work.attention[[p for p in pieces if p < n]][:, inside].max()))
+                 for s, e, pieces in work.words if any(p < n and strongest[p] for p in pieces)]
     if not hit_words:
         return None
     hits = [i for i, t in enumerate(en_tokens)

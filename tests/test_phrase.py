@@ -77,6 +77,17 @@ def test_entities_project_through_the_engine(segmenter, translator):
     assert doc.vi.text[next(m for m in doc.vi.entities if m.id == japan.aligns_to).start:].startswith("Nhật Bản")
 
 
+def test_a_mention_inside_a_phrase_projects_onto_its_english(segmenter, translator):
+    """*người Mỹ* -> "Americans" links the word to both Vietnamese words evenly: the mention *Mỹ*
+    (canonical "United States", absent) still projects onto it."""
+    doc = EntityRecognizer()(segmenter(document_from_text("Người Mỹ bay tới Nhật Bản.", doc_id="t")))
+    doc = Aligner()(translator(doc))
+    assert doc.en.text.startswith("Americans")
+    us = next(m for m in doc.vi.entities if m.text == "Mỹ")
+    projected = {m.aligns_to: m for m in doc.en.entities}
+    assert projected[us.id].text == "Americans" and projected[us.id].method == "attention"
+
+
 def test_fixture_installs_but_is_never_the_default(fixture_archive, tmp_path, monkeypatch):
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "argos"))
     monkeypatch.setenv("VIEN_MODELS_DIR", str(tmp_path / "vien"))

@@ -27,7 +27,7 @@ PAIRS = [
     ("máy bay", "aircraft", "0-0 1-0", 11), ("hiện đại", "modern", "0-0 1-0", 6),
     ("hiện đại nhất", "most modern", "2-0 0-1 1-1", 3), ("chiếc", "", "", 9), ("của", "of", "0-0", 9),
     ("họ", "they", "0-0", 5), ("họ", "their", "0-0", 4), (".", ".", "0-0", 20), ("lực đẩy", "thrust", "0-0 1-0", 4),
-    ("đạt", "reached", "0-0", 4), ("ở", "at", "0-0", 6),
+    ("đạt", "reached", "0-0", 4), ("ở", "at", "0-0", 6), ("người mỹ", "Americans", "0-0 1-0", 3),
 ]
 ENGLISH = [
     "the pilot flew to Japan .", "the Soviet pilot flew to Japan .", "their most modern aircraft .",

@@ -48,7 +48,6 @@ SWAP_WORDS = 3
 FEATURES = ("pef", "pfe", "lexef", "lexfe", "phrase", "words", "dictionary", "lexicon", "unknown", "lm", "swap")
 TABLE_FEATURES = 9  # the first nine are the phrase pair's; lm and swap are scored during the search
 _ATTACH_LEFT = re.compile(r"^(?:[,.;:!?%)\]}”’…]+|'s|'re|'ll|'ve|'d|'m|n't)$")
-_ATTACH_RIGHT = re.compile(r"^[(\[{“‘$]$")
 _COPY = re.compile(r"^[\w.,:/%+-]*\d[\w.,:/%+-]*$|^[A-Za-z][A-Za-z.'-]*$")
 
 
@@ -269,8 +268,7 @@ class PhraseTranslator(Translator):
                     row = [0.0] * len(unit.pieces)
                     for a in linked:
                         row[i + a] = 1.0 / len(linked)
-                    glue = hyp and (_ATTACH_LEFT.match(token) or _ATTACH_RIGHT.match(hyp[-1].lstrip("\u2581")))
-                    hyp.append(token if glue else "\u2581" + token)
+                    hyp.append(token if hyp and _ATTACH_LEFT.match(token) else "\u2581" + token)
                     attention.append(row)
             if hyp:
                 hyp[0] = "\u2581" + hyp[0].lstrip("\u2581")[:1].upper() + hyp[0].lstrip("\u2581")[1:]
