@@ -255,3 +255,13 @@ def test_two_institutions_joined_by_va_stay_two(annotate):
 
 def test_kinship_word_before_a_given_name(annotate):
     assert ("PER", "Lan") in labelled(annotate("Hôm qua, chị Lan đi chợ."))
+
+
+def test_name_with_inner_capitals_is_kept(annotate):
+    doc = annotate("Hạm đội khi ấy do Cameron McRae Winslow chỉ huy.")
+    assert ("PER", "Cameron McRae Winslow") in labelled(doc)
+
+
+def test_one_camel_case_word_is_not_a_place(annotate):
+    doc = annotate("Người dùng có thể gọi video qua FaceTime và xem YouTube trên máy.")
+    assert not any(label == "LOC" for label, _ in labelled(doc))

@@ -251,9 +251,12 @@ def clean_crf_spans(text: str, syls: list[Syllable], spans: list[tuple[int, int,
             continue
         if run[0].start > 0 and text[:run[0].start].rstrip().endswith("("):
             continue  # a gloss or expansion in brackets: "(Foreign Military Sales - ...)"
-        if any(len(s.text) > 1 and any(ch.isupper() for ch in s.text[1:]) or any(ch.isdigit() for ch in s.text)
-               or len(s.text) == 1 for s in run):
-            continue  # acronyms, codes and single letters: FMS, KAL007, STOL, "T rong"
+        if any(any(ch.isdigit() for ch in s.text) or len(s.text) == 1 for s in run):
+            continue  # codes and single letters: KAL007, "T rong"
+        if any(s.text.isupper() for s in run) and not (label == "ORG" and len(run) == 1):
+            continue  # acronyms, except an organisation's alone (FMS, STOL are terms; VNA is an agency)
+        if len(run) == 1 and label != "ORG" and any(ch.isupper() for ch in run[0].text[1:]):
+            continue  # one camel-case word is a product more often than a place: YouTube, FaceTime
         if text[max(0, run[0].start - 12):run[0].start].lower().rstrip().endswith(UNNAMED_KINDS):
             continue  # "tên lửa Kinzhal", "radar Irbis": weapons, engines and ships are not annotated
         if run[0].text in ("The", "A", "An", "Of"):
