@@ -22,7 +22,7 @@ def _annotate(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.config, translate=False if args.no_translate else None, model=args.model,
                              force=True if args.force else None, batch_size=args.batch_size,
-                             beam_size=args.beam_size, text_column=args.text_column,
+                             beam_size=args.beam_size, indent=args.indent, text_column=args.text_column,
                              id_column=args.id_column)
     progress = None if not args.no_progress else False
     if args.scheduler and args.executor != "dask":
@@ -230,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="re-annotate unchanged inputs")
     p.add_argument("--batch-size", type=int, help="documents per translation batch")
     p.add_argument("--beam-size", type=int, help="beam size for translation")
+    p.add_argument("--indent", type=int, help="indent the article JSON by N spaces (default: compact)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--text-column", help="JSONL field / CSV column with the article text (default: text)")
     p.add_argument("--id-column", help="JSONL field / CSV column with the article id (default: id; else the row number)")

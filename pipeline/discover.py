@@ -25,6 +25,12 @@ class InputFile:
     skipped: bool = False  # unknown file type inside a folder: reported, not processed
     record: Record | None = None  # one record of a JSONL/CSV file, read at discovery
     record_source: RecordSource | None = None
+    source_path: str | None = None  # the path the output records (``relative_to``); else the path given
+
+    def relative_to(self, outdir: Path) -> None:
+        """Record the input's path relative to ``outdir``, so that outputs find their inputs from
+        wherever a command runs (``source.path``, the manifest's ``input``)."""
+        self.source_path = printable(os.path.relpath(self.path.absolute(), outdir.absolute()))
 
     @property
     def name(self) -> str:
@@ -34,8 +40,12 @@ class InputFile:
     def read(self) -> Document:
         """The article's ``Document`` (read from its file, or built from its record)."""
         if self.record is not None and self.record_source is not None:
-            return self.record_source.document(self.record, self.doc_id)
-        return read_document(self.path, doc_id=self.doc_id)
+            doc = self.record_source.document(self.record, self.doc_id)
+        else:
+            doc = read_document(self.path, doc_id=self.doc_id)
+        if self.source_path is not None:
+            doc.source.path = self.source_path
+        return doc
 
 
 def discover(inputs: Iterable[str | Path], options: ReadOptions | None = None, *,

@@ -26,7 +26,7 @@ from . import __version__
 from .core import Pipeline
 from .document import Document
 from .discover import InputFile, discover
-from .errors import DiskFull, OutputNotWritable, error_record
+from .errors import DiskFull, OutputNotWritable, error_record, printable
 from .frames import document_frames, frames_to_json, json_text
 from .journal import (JOURNAL, MANIFEST_EVERY_S, JournalWriter, locked, open_outdir, output_name, read_journal,
                       remove_stale_temporaries, stale_outputs, write_atomic, write_manifest)
@@ -53,6 +53,7 @@ class Settings:
     # batch-mates (beam search on padded batches can differ) and resumed runs match; None: only when
     # beam_size > 1 (greedy decoding is batch-independent anyway)
     exact_batches: bool | None = None
+    indent: int | None = None  # spaces per level in the article JSON; None: compact (a sixth of the size)
     force: bool = False
     validate: bool = True
     text_column: str = "text"  # JSONL field / CSV column with the article text
@@ -283,7 +284,7 @@ class Runner:
             return result
         t0 = time.perf_counter()
         try:
-            rendered = Rendered(json_text(self.to_json(doc)),
+            rendered = Rendered(json_text(self.to_json(doc), indent=self.settings.indent),
                                 doc.source.sha256, len(doc.vi.sentences), len(doc.vi.entities))
         except Exception as err:
             return entry, None, err, seconds + time.perf_counter() - t0
@@ -299,6 +300,11 @@ class Runner:
         if self.settings.validate:
             validate(data)
         return data
+
+
+def _inputs(entry: InputFile) -> dict[str, str]:
+    """The manifest's ``input``, relative to the output folder, and its absolute form."""
+    return {"input": entry.source_path or entry.name, "input_absolute": printable(str(entry.path.absolute()))}
 
 
 def _input_sha256(entry: InputFile) -> str | None:
@@ -333,6 +339,8 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
         executor = LocalExecutor()
     runner = runner or Runner(settings, threads=executor.translate_threads)
     open_outdir(outdir)
+    for entry in entries:
+        entry.relative_to(outdir)
     with locked(outdir):
         report = RunReport(outdir)
         todo = _plan(entries, outdir, runner, settings.force, report)
@@ -349,7 +357,7 @@ def _plan(entries: list[InputFile], outdir: Path, runner: Runner, force: bool, r
     for entry in entries:
         previous = done.get(entry.doc_id)
         if entry.error is not None:
-            report.records.append({"doc_id": entry.doc_id, "input": entry.name,
+            report.records.append({"doc_id": entry.doc_id, **_inputs(entry),
                                    "status": "skipped" if entry.skipped else "error",
                                    **error_record(entry.error, entry.name), "output": None, "seconds": 0.0})
             if not entry.skipped:  # the same input failing now: an output or an error, not both
@@ -396,8 +404,7 @@ def _finish(entry: InputFile, rendered: Rendered | None, exc: BaseException | No
             outdir: Path, fingerprint: str) -> dict:
     """Write an article's output (or remove an earlier run's when it failed); its journal record.
     ``DiskFull``/``OutputNotWritable`` propagate: the run stops there."""
-    record = {"doc_id": entry.doc_id, "input": entry.name, "seconds": round(seconds, 3),
-              "fingerprint": fingerprint}
+    record = {"doc_id": entry.doc_id, **_inputs(entry), "seconds": round(seconds, 3), "fingerprint": fingerprint}
     out = outdir / output_name(entry.doc_id)
     if rendered is not None:
         try:

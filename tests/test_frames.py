@@ -103,7 +103,7 @@ def test_json_from_frames_is_plain_python_with_nulls_for_missing_values():
     validate(out)
 
 
-def test_json_text_is_indented_utf8_that_parses_back_to_the_same_object():
+def test_json_text_is_compact_or_indented_utf8_that_parses_back_to_the_same_object():
     from pipeline.frames import json_text
     from tests.handmade import belenko_doc
 
@@ -111,5 +111,9 @@ def test_json_text_is_indented_utf8_that_parses_back_to_the_same_object():
     text = json_text(data)
     assert json.loads(text) == data
     assert "Lầu Năm Góc" in text and "\\u" not in text  # non-ASCII written as is
-    assert text.startswith('{\n  "schema": "vien-annotation/1",\n')
+    assert text.startswith('{"schema":"vien-annotation/1",') and "\n" not in text
+    for indent in (2, 4):
+        indented = json_text(data, indent=indent)
+        assert json.loads(indented) == data and "\\u" not in indented
+        assert indented.startswith('{\n' + " " * indent + '"schema": "vien-annotation/1",\n')
     assert json.loads(json_text({1: "a"})) == json.loads(json.dumps({1: "a"}))

@@ -267,3 +267,26 @@ def test_outputs_get_the_mode_of_an_ordinary_file(tmp_path, capsys):
         os.umask(previous)
     assert {p.name: oct(p.stat().st_mode & 0o777) for p in (out / "a.json", out / "manifest.json")} == {
         "a.json": "0o644", "manifest.json": "0o644"}
+
+
+def test_paths_are_relative_to_the_output_folder_and_json_is_compact(tmp_path, capsys, monkeypatch):
+    """Issue 16, item 7: ``source.path`` and the manifest's ``input`` were relative to the folder the
+    command ran from; outputs were ~53x their input because of 2-space indentation."""
+    from .conftest import SEED
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "seed.txt").write_bytes(SEED.read_bytes())
+    monkeypatch.chdir(tmp_path / "in")  # run from inside the input folder, with relative paths
+    assert annotate_cli(capsys, "seed.txt", "-o", "../runs/out")[0] == 0
+    out = tmp_path / "runs" / "out"
+    record = manifest_of(out)["documents"][0]
+    assert record["input"] == "../../in/seed.txt"
+    assert record["input_absolute"] == str(tmp_path / "in" / "seed.txt")
+    text = (out / "seed.json").read_text("utf-8")
+    assert json.loads(text)["source"]["path"] == "../../in/seed.txt"
+    assert (out / record["input"]).read_bytes() == SEED.read_bytes()  # found from the output folder
+    assert "\n" not in text  # compact
+    assert annotate_cli(capsys, "seed.txt", "-o", "../runs/indented", "--indent", "2")[0] == 0
+    indented = (tmp_path / "runs" / "indented" / "seed.json").read_text("utf-8")
+    assert indented.startswith('{\n  "') and json.loads(indented)["vi"] == json.loads(text)["vi"]
+    assert len(indented) > 1.5 * len(text)
