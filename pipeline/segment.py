@@ -138,6 +138,18 @@ def _join_marks(tagged: list[tuple[str, str | None]]) -> list[tuple[str, str | N
     return out
 
 
+def _join_glued(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentences joined where underthesea cut at a full stop glued to a lower-case word: ``.edu``
+    at the start of an article was a sentence ``.`` of its own."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if out and out[-1][1] == start and text[start].islower():
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
+
+
 def split_long(text: str, start: int, end: int, limit: int = MAX_SENTENCE_CHARS) -> list[tuple[int, int]]:
     """``[start, end)`` cut into spans of at most ``limit`` characters, at the last whitespace
     before the limit (or at the limit when there is none, never before a combining mark)."""
@@ -231,7 +243,8 @@ class Segmenter:
             if not line.group().strip():
                 continue
             sentences = [sent for sent, _ in _join_marks([(sent, None) for sent in self._sent_tokenize(line.group())])]
-            for start, end in align_strings(text, sentences, line.start(), line.end(), what="sentence"):
+            for start, end in _join_glued(text, align_strings(text, sentences, line.start(), line.end(),
+                                                              what="sentence")):
                 spans += split_long(text, start, end)
         return spans
 

@@ -55,6 +55,14 @@ def test_align_strings_follows_a_letter_underthesea_drops():
     assert [text[a:b] for a, b in spans] == ["kẻ", "giàu", "với", "người", "nghào", ",", "giữa", "cái", "thiện"]
 
 
+def test_a_full_stop_glued_to_a_word_does_not_end_a_sentence(segmenter):
+    """Issue 16, item 8: ``.edu`` at the start of an article became a sentence ``.``."""
+    doc = segmenter(document_from_text(".edu là một tên miền. Ra đời năm 1985, .edu là tên miền cũ.", doc_id="t"))
+    text = doc.vi.text
+    assert [text[s.start:s.end] for s in doc.vi.sentences] == [".edu là một tên miền.",
+                                                                "Ra đời năm 1985, .edu là tên miền cũ."]
+
+
 def test_align_strings_fails_loudly_with_the_word():
     with pytest.raises(AlignmentFailed, match="'máy bay'"):
         align_strings("chiếc tiêm kích", ["chiếc", "máy bay"])
