@@ -38,8 +38,9 @@ import pandas as pd
 
 from . import __version__
 from .corpus import CHUNK_SIZE, MENTION_PAIR_COLUMNS, mention_pairs, output_files, read_record, typed_table
-from .errors import OptionalDependencyMissing
+from .errors import OptionalDependencyMissing, OutputNotWritable
 from .frames import SCHEMA_ID, json_to_frames
+from .journal import file_mode
 from .schema import check_annotation
 
 PARALLEL_FORMATS = ("moses", "tsv", "tmx", "jsonl")
@@ -180,15 +181,24 @@ def pair_flags(record: dict) -> dict[int, list[str]]:
 # ---- writing ------------------------------------------------------------------------------------
 @contextlib.contextmanager
 def atomic_open(path: Path, mode: str = "w"):
-    """Open a temporary file beside ``path`` and rename it into place only when the block succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Open a temporary file beside ``path`` and rename it into place only when the block succeeds.
+
+    The file gets the mode an ordinary new file gets (``journal.file_mode``: 0644 under umask 022);
+    a filesystem error (a read-only folder, a full disk) is ``OutputNotWritable`` naming ``path``.
+    """
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".vien-export-", suffix=".tmp", dir=path.parent)
+        os.fchmod(fd, file_mode())
         with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": "\n"})) as fh:
             yield fh
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OutputNotWritable(path=str(path), reason=exc.strerror or str(exc)) from None
         raise
 
 

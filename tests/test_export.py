@@ -2,6 +2,7 @@
 import csv
 import json
 import os
+import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
@@ -242,3 +243,52 @@ def test_tsv_round_trips_through_pandas_and_csv(tmp_path):
     assert plain.vi.tolist() == [vi for vi, _ in expected]
     assert plain.en.fillna("").tolist() == [en for _, en in expected]
     assert plain.vi_sentence.tolist() == [0, 1, 2]
+
+
+# ---- what the files are like on disk ----------------------------------------------------------------
+def test_exported_files_get_the_mode_of_ordinary_files_under_umask_022(handmade, tmp_path):
+    """mkstemp made every export owner-only (0600): a colleague or a web server could not read it."""
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "out"
+        export_parallel(handmade, out / "c", "moses", alignments=True)
+        for fmt in ("tsv", "tmx", "jsonl"):
+            export_parallel(handmade, out / f"c.{fmt}", fmt)
+        export_entities(handmade, out / "e.csv")
+        assert main(["export", "spacy", str(handmade), "-o", str(out / "c.spacy")]) == 0
+        assert main(["export", "conll", str(handmade), "-o", str(out / "c.conll")]) == 0
+        assert main(["view", str(handmade / "belenko.json"), "-o", str(out / "v.html")]) == 0
+    finally:
+        os.umask(old)
+    modes = {p.name: oct(p.stat().st_mode & 0o777) for p in out.iterdir()}
+    assert len(modes) == 11 and set(modes.values()) == {"0o644"}, modes
+
+
+def test_a_long_output_name_fits(handmade, tmp_path):
+    name = "c" * 240  # the temporary file's name was the output's plus 15 bytes: above 255
+    export_parallel(handmade, tmp_path / f"{name}.tsv", "tsv")
+    assert (tmp_path / f"{name}.tsv").stat().st_size > 0
+
+
+def _can_mount() -> bool:
+    try:
+        return subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode == 0
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _can_mount(), reason="needs `unshare -rm` (user namespaces) to mount a tmpfs")
+@pytest.mark.parametrize("options, reason", [("ro,size=64k", "Read-only file system"),
+                                             ("size=8k", "No space left on device")], ids=["read-only", "full"])
+def test_export_to_a_read_only_or_full_disk_is_a_catalogue_error(tmp_path, options, reason):
+    outputs = write_outputs(tmp_path / "outputs", *(belenko_doc(f"doc-{i}") for i in range(40)))  # ~40 kB out
+    out = tmp_path / "mnt"
+    out.mkdir()
+    script = (f'mount -t tmpfs -o {options} tmpfs "$OUT"\n'
+              '"$PY" -m pipeline export parallel "$IN" --format jsonl --keep-headings -o "$OUT/c.jsonl" || echo "rc=$?"\n'
+              'echo "files left: $(find "$OUT" -type f | wc -l)"')
+    done = subprocess.run(["unshare", "-rm", "sh", "-ec", script], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PY": sys.executable, "IN": str(outputs), "OUT": str(out)})
+    assert "rc=2" in done.stdout and "files left: 0" in done.stdout, (done.stdout, done.stderr)
+    assert f"[E403] {out / 'c.jsonl'}: cannot write the outputs here: {reason}" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
