@@ -137,7 +137,7 @@ def _models_install(args: argparse.Namespace) -> int:
 
 
 def _models_list(args: argparse.Namespace) -> int:
-    from .models import installed_models, packages_dir, project_models_dir, tools_for
+    from .models import default_rank, installed_models, packages_dir, project_models_dir, tools_for
 
     argos, own = packages_dir(), project_models_dir()
     print(f"Argos Translate packages: {argos} (argostranslate and LibreTranslate read it)")
@@ -146,14 +146,16 @@ def _models_list(args: argparse.Namespace) -> int:
     if not found:
         print("no vi->en models installed")
         return 0
-    rows = [("name", "version", "kind", "folder", "tools", "sha256", "declared scores")]
+    default = min((m for m in found if default_rank(m) is not None), key=default_rank, default=None)
+    rows = [("name", "version", "kind", "folder", "tools", "default", "sha256", "declared scores")]
     for m in found:
         flat = {f"{k}.{k2}" if isinstance(v, dict) else k: v2
                 for k, v in m.scores.items() for k2, v2 in (v.items() if isinstance(v, dict) else [(k, v)])}
         scores = " ".join(f"{k}={v}" for k, v in sorted(flat.items())
                           if k.rsplit(".", 1)[-1] in ("bleu", "chrf")) or "-"
         folder = "argos" if m.path.parent == argos else "vien"
-        rows.append((m.name, m.version or "-", m.kind, folder, tools_for(m), m.sha256[:12] or "-", scores))
+        rows.append((m.name, m.version or "-", m.kind, folder, tools_for(m), "yes" if m is default else "-",
+                     m.sha256[:12] or "-", scores))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[-1])

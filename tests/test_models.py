@@ -477,12 +477,13 @@ def test_argostranslate_lists_only_packages_it_can_run(packages, capsys):
     out = capsys.readouterr().out.splitlines()
     assert str(packages) in out[0] and str(models.project_models_dir()) in out[1]
     header, *rows = out[2:]
-    columns = [header.index(c) for c in ("version", "kind", "folder", "tools", "sha256")]
+    columns = [header.index(c) for c in ("version", "kind", "folder", "tools", "default", "sha256")]
     for row in rows:  # every column starts where its heading does
         assert all(row[c - 2:c] == "  " and row[c] != " " for c in columns), (header, row)
     by_name = {row.split()[0]: row for row in rows}
     assert "argos" in by_name[neural.name] and "vien, argostranslate" in by_name[neural.name]
     assert " vien " in by_name[lexical.name] and "argostranslate" not in by_name[lexical.name]
+    assert by_name[lexical.name].split()[5] == "yes" and by_name[neural.name].split()[6] == "-"  # a fixture never
 
 
 def test_lexical_package_left_in_argos_folder_by_an_older_install_moves(packages):
