@@ -265,3 +265,28 @@ def test_name_with_inner_capitals_is_kept(annotate):
 def test_one_camel_case_word_is_not_a_place(annotate):
     doc = annotate("Người dùng có thể gọi video qua FaceTime và xem YouTube trên máy.")
     assert not any(label == "LOC" for label, _ in labelled(doc))
+
+
+@pytest.mark.parametrize("text, surface", [
+    ("Máy bay ném bom Tupolev TB-3 mang theo hai chiếc Polikarpov I-16SPB.", "Polikarpov I-16SPB"),
+    ("Hải quân thử nghiệm Curtiss F9C Sparrowhawk trên khí cầu.", "Curtiss F9C Sparrowhawk"),
+    ("Phiên bản Flanker-D dùng trên tàu sân bay.", "Flanker-D"),
+])
+def test_aircraft_beyond_the_listed_families(annotate, text, surface):
+    assert ("AIRCRAFT", surface) in labelled(annotate(text))
+
+
+def test_missile_after_a_maker_is_not_an_aircraft(annotate):
+    assert not any(label == "AIRCRAFT" for label, _ in labelled(annotate("Tên lửa Mitsubishi AAM-3 được thử.")))
+
+
+def test_each_aircraft_mention_keeps_its_own_english_form(annotate):
+    """Mentions link to one entity (MiG-25), and each mention's value gives the form as written."""
+    doc = annotate("Chiếc Mig-25 Foxbat hạ cánh. NATO gọi Mig-25 là Foxbat.")
+    planes = [m for m in doc.vi.entities if m.label == "AIRCRAFT"]
+    assert [m.value["en"] for m in planes] == ["MiG-25 Foxbat", "MiG-25", "Foxbat"]
+    assert len({m.entity for m in planes}) == 1
+
+
+def test_a_people_named_like_a_helicopter_is_not_one(annotate):
+    assert not any(label == "AIRCRAFT" for label, _ in labelled(annotate("Người Iroquois sống ở New York.")))

@@ -45,7 +45,7 @@ def _designation_re() -> re.Pattern[str]:
 def _names_re() -> re.Pattern[str]:
     res = aircraft()
     names = set(res["nicknames"]) | set(res["named_types"])
-    return re.compile(rf"(?<![\w-])(?:{_alternation(names)})(?:\s(?:II|III|IV)\b)?(?![\w-])")
+    return re.compile(rf"(?<![\w-])(?:{_alternation(names)})(?:\s(?:II|III|IV)\b)?(?P<variant>-[A-Z](?![\w-]))?(?![\w-])")
 
 
 def canonical_designation(m: re.Match[str]) -> str:
@@ -86,8 +86,42 @@ def find_aircraft(text: str) -> Iterator[Candidate]:
             name_en += f" {m['suffix']}"
         key_designation = designation + (f" {m['suffix']}" if m["suffix"] else "")
         yield Candidate(m.start(), m.end(), "AIRCRAFT", "ruler:aircraft", text[m.start():m.end()],
-                        name_en=name_en, key=f"AIRCRAFT:{key_designation}",
+                        name_en=name_en, key=f"AIRCRAFT:{key_designation}", value={"en": name_en},
                         extra={"designation": designation, "nickname": nick, "maker": m["maker"]})
+
+
+EASTERN = ("MiG", "Su", "Yak", "Tu", "Il", "An", "Ka", "Mi", "Be", "M-", "A-50", "J-", "H-", "Y-", "Z-", "KJ", "JH")
+
+
+def _reporting_name(designation: str) -> bool:
+    """NATO gives reporting names to Soviet, Russian and Chinese types: ``Foxbat`` (MiG-25), not ``Eagle``."""
+    return designation.startswith(EASTERN)
+
+
+MAKER_CODE_EXCLUDED = {"AAM", "AIM", "AGM", "ASM", "SAM", "ATM", "AT", "R", "Kh", "RD", "AL", "D", "TF", "F100",
+                       "J", "RB", "AS", "MK", "Mk", "No"}
+
+
+@lru_cache(maxsize=None)
+def _maker_code_re() -> re.Pattern[str]:
+    return re.compile(
+        rf"(?<![\w/.-])(?P<maker>{_alternation(aircraft()['manufacturers'])})\s"
+        r"(?P<code>(?P<prefix>[A-Z][A-Za-z]{0,2})(?:[-–. ]|\s?[-–]\s?)?\d{1,4}[A-Z]{0,4})(?![\w-])"
+        r"(?: (?P<nick>[A-Z][a-z]{3,}(?: [A-Z][a-z]+)?)(?![\w-]))?")
+
+
+def find_maker_designations(text: str) -> Iterator[Candidate]:
+    """A manufacturer and a type code that no family lists (``Polikarpov TB-2``, ``Arado E.381``,
+    ``Curtiss F9C Sparrowhawk``); missile, engine and rocket prefixes (AAM, R, RD, AL...) stay out."""
+    for m in _maker_code_re().finditer(text):
+        if m["prefix"] in MAKER_CODE_EXCLUDED:
+            continue
+        end = m.end() if m["nick"] and m["nick"].isascii() else m.end("code")
+        surface = text[m.start():end]
+        name_en = " ".join(surface.split())
+        yield Candidate(m.start(), end, "AIRCRAFT", "ruler:aircraft", surface, name_en=name_en,
+                        key=f"AIRCRAFT:{' '.join(text[m.start('code'):m.end('code')].split())}", value={"en": name_en},
+                        extra={"designation": m["code"], "nickname": None, "maker": m["maker"]})
 
 
 def find_aircraft_names(text: str, designated_nicknames: set[str]) -> Iterator[Candidate]:
@@ -100,7 +134,7 @@ def find_aircraft_names(text: str, designated_nicknames: set[str]) -> Iterator[C
     ambiguous = set(res["ambiguous"])
     lowered = text.lower()
     for m in _names_re().finditer(text):
-        word = m.group()
+        word = m.group()[:m.start("variant") - m.start()] if m["variant"] else m.group()
         base = word.rsplit(" ", 1)[0] if word.endswith((" II", " III", " IV")) else word
         if base in ambiguous and m.start() > 1 and text[m.start() - 1] == " " and text[m.start() - 2].isalpha() \
                 and text[:m.start()].split()[-1].lstrip("\"'“‘(")[:1].isupper():
@@ -110,10 +144,15 @@ def find_aircraft_names(text: str, designated_nicknames: set[str]) -> Iterator[C
             if not before.endswith(AIRCRAFT_NOUNS):
                 continue
         designation = res["nicknames"].get(word) or res["nicknames"].get(base)
+        variant = m["variant"] or ""
         if designation:
             key, name_en = f"AIRCRAFT:{designation}", designation
+            # a reporting name stands for itself ("Foxbat", "Flanker-D"); a popular name is written with
+            # the designation it names ("Eagle" -> "F-15 Eagle")
+            written = word + variant if _reporting_name(designation) else f"{designation} {word}"
         else:
             canonical = res["named_types"][base]
-            key, name_en = f"AIRCRAFT:{canonical}", canonical
-        yield Candidate(m.start(), m.end(), "AIRCRAFT", "ruler:aircraft-name", word, name_en=name_en, key=key,
+            key, name_en, written = f"AIRCRAFT:{canonical}", canonical, word
+        yield Candidate(m.start(), m.end(), "AIRCRAFT", "ruler:aircraft-name", text[m.start():m.end()],
+                        name_en=name_en, key=key, value={"en": written},
                         extra={"nickname": base, "standalone": True})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ..document import Document
-from .aircraft import find_aircraft, find_aircraft_names
+from .aircraft import find_aircraft, find_aircraft_names, find_maker_designations
 from .candidates import Candidate, resolve
 from .context import (find_admin_places, find_armies, find_family_names, find_initialled_names,
                       find_initials_after_titles)
@@ -63,7 +63,7 @@ class EntityRecognizer:
             cands.append(Candidate(start, end, entry.label, f"gazetteer:{entry.label.lower()}", text[start:end],
                                    name_en=entry.name_en, key=entry.key, extra={"kind": entry.kind}))
             places.setdefault(match.first, match)
-        planes = list(find_aircraft(mt))
+        planes = list(find_aircraft(mt)) + list(find_maker_designations(mt))
         nicknames = {p.extra["nickname"] for p in planes if p.extra.get("nickname")}
         planes += find_aircraft_names(mt, nicknames)
         cands += planes
