@@ -290,3 +290,23 @@ def test_each_aircraft_mention_keeps_its_own_english_form(annotate):
 
 def test_a_people_named_like_a_helicopter_is_not_one(annotate):
     assert not any(label == "AIRCRAFT" for label, _ in labelled(annotate("Người Iroquois sống ở New York.")))
+
+
+@pytest.mark.parametrize("text, surface, english", [
+    ("Hai năm sau, ông trở về.", "Hai năm", "2 years"),
+    ("Vệ tinh dài một mét.", "một mét", "1 m"),
+    ("Nhiệt độ xuống tới -100 °C.", "-100 °C", "-100 °C"),
+    ("Bộ phận quay 120 lần mỗi phút.", "120 lần mỗi phút", "120 rpm"),
+    ("Xe có động cơ 800 phân khối.", "800 phân khối", "800 cc"),
+    ("Tâm chấn cách bờ 72 kilômét.", "72 kilômét", "72 km"),
+    ("Quỹ đạo nghiêng 68,42 độ, chu kỳ 114,09 phút.", "114,09 phút", "114.09 min"),
+    ("Quỹ đạo nghiêng 68,42 độ, chu kỳ 114,09 phút.", "68,42 độ", "68.42°"),
+])
+def test_general_quantities(annotate, text, surface, english):
+    values = {m.text: m.value["en"] for m in annotate(text).vi.entities if m.label == "QUANTITY"}
+    assert values.get(surface) == english
+
+
+@pytest.mark.parametrize("text", ["Một ngày nọ, ông ra đi.", "Năm tháng trôi qua."])
+def test_idioms_with_number_words_are_not_quantities(annotate, text):
+    assert [m for m in annotate(text).vi.entities if m.label == "QUANTITY"] == []

@@ -38,7 +38,10 @@ def _pattern() -> re.Pattern[str]:
         _PATTERN = re.compile(
             rf"(?P<mach>\bMach\s?(?P<machnum>{VI_NUMBER}))"
             rf"|(?P<ftin>(?<![\w.,/-])(?P<ft>\d+)\s?ft\s(?P<inch>\d+[½¼¾]?)\s?in\b)"
-            rf"|(?P<cmp>[<>≥≤~])?(?<![\w.,/-])(?P<num>{VI_NUMBER})\s?(?P<unit>{units})(?![\w²³/])"
+            rf"|(?P<cmp>[<>≥≤~])?(?:(?<![\w.,/-])(?P<neg>[-−])(?=\d)|(?<![\w.,/-]))(?P<num>{VI_NUMBER})\s?"
+            rf"(?P<unit>{units})(?![\w²³/])"
+            rf"|(?<![\w])(?P<word>{'|'.join(SPELLED)}|{'|'.join(w.capitalize() for w in SPELLED)})\s(?P<wunit>{units})"
+            rf"(?![\w²³/])(?!\s(?:nọ|kia|nào|đó|ấy)\b)"
         )
     return _PATTERN
 
@@ -53,6 +56,12 @@ def find_quantities(text: str) -> Iterator[Candidate]:
             inches, inch_en = _number(m["inch"])
             value = int(m["ft"]) + inches / 12
             yield _candidate(m.start(), m.end(), text, value, "ft", f"{m['ft']} ft {inch_en} in")
+        elif m["word"]:
+            unit = measures()[m["wunit"]]
+            if unit.kind == "duration" and _is_date_context(text, m, "word"):
+                continue
+            value = float(SPELLED[m["word"].lower()])
+            yield _candidate(m.start(), m.end(), text, value, unit.en, _render(value, str(int(value)), unit))
         else:
             unit = measures()[m["unit"]]
             if unit.kind == "duration" and _is_date_context(text, m):
@@ -60,23 +69,32 @@ def find_quantities(text: str) -> Iterator[Candidate]:
             if m["unit"].isupper() and MODEL_BEFORE.search(text, max(0, m.start("num") - 30), m.start("num")):
                 continue  # "iPhone 3G", "Galaxy S 4G": a model name, not 3 g of acceleration
             value, english = _number(m["num"])
-            start = m.start("cmp") if m["cmp"] else m.start("num")
-            prefix = m["cmp"] or ""
-            if unit.kind == "duration" and unit.en not in ("h",):
-                rendered = f"{prefix}{english} {unit.en[:-1] if value == 1 else unit.en}"
-            elif unit.en in ("°", "°C"):
-                rendered = f"{prefix}{english}{unit.en}"
-            else:
-                rendered = f"{prefix}{english} {unit.en}"
-            yield _candidate(start, m.end(), text, value, unit.en, rendered)
+            if m["neg"]:
+                value, english = -value, f"-{english}"
+            start = m.start("cmp") if m["cmp"] else m.start("neg") if m["neg"] else m.start("num")
+            yield _candidate(start, m.end(), text, value, unit.en, (m["cmp"] or "") + _render(value, english, unit))
+
+
+# Numbers written as words before a unit ("hai năm", "một mét"); "năm" (five) is left out: "năm tháng" is
+# "years and months" far more often than five months.
+SPELLED = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9, "mười": 10}
+
+
+def _render(value: float, english: str, unit) -> str:
+    """``5 hours``, ``1 year``, ``114.09 min``, ``68.42°``, ``100 °C`` (SI: a space before °C, none before °)."""
+    if unit.kind == "duration" and len(unit.en) > 3:
+        return f"{english} {unit.en[:-1] if value == 1 else unit.en}"
+    if unit.en == "°":
+        return f"{english}{unit.en}"
+    return f"{english} {unit.en}"
 
 
 MODEL_BEFORE = re.compile(r"[^\W\d_]*[A-Z][\w-]* $")
 
 
-def _is_date_context(text: str, m: re.Match[str]) -> bool:
+def _is_date_context(text: str, m: re.Match[str], group: str = "num") -> bool:
     """``tháng 7 năm 1975`` and ``ngày 6 tháng 9`` are dates, not durations."""
-    before = text[max(0, m.start("num") - 6):m.start("num")].lower()
+    before = text[max(0, m.start(group) - 6):m.start(group)].lower()
     after = text[m.end():m.end() + 6]
     return before.rstrip().endswith(("tháng", "ngày")) or bool(re.match(r"\s?\d", after))
 
