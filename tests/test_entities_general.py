@@ -310,3 +310,16 @@ def test_general_quantities(annotate, text, surface, english):
 @pytest.mark.parametrize("text", ["Một ngày nọ, ông ra đi.", "Năm tháng trôi qua."])
 def test_idioms_with_number_words_are_not_quantities(annotate, text):
     assert [m for m in annotate(text).vi.entities if m.label == "QUANTITY"] == []
+
+
+@pytest.mark.parametrize("text, unit, name_en", [
+    ("Hạm đội Thái Bình Dương Hoa Kỳ là một hạm đội.", "Hạm đội Thái Bình Dương Hoa Kỳ", "United States Pacific Fleet"),
+    ("Năm 1922, Hạm đội Hoa Kỳ được lập.", "Hạm đội Hoa Kỳ", "United States Fleet"),
+    ("Các tàu thuộc Đệ thất Hạm đội.", "Đệ thất Hạm đội", "Seventh Fleet"),
+    ("Lee tấn công quân đội miền Bắc.", "quân đội miền Bắc", "Northern forces"),
+    ("Lee đánh bại quân Liên bang ở Virginia.", "quân Liên bang", "Lien bang forces"),
+])
+def test_formations_with_owner_ordinal_or_region(annotate, text, unit, name_en):
+    doc = annotate(text)
+    assert ("UNIT", unit) in labelled(doc)
+    assert english(doc)[unit] == name_en

@@ -32,6 +32,7 @@ PLACE_NOUNS = {"phố", "đường", "trường", "cầu", "chợ", "sông", "n�
                "hồ", "đầm", "vịnh", "cảng", "sân bay", "sân vận động", "bệnh viện", "đại lộ", "bến", "ga",
                "vương quốc", "nước", "đế quốc", "cao nguyên", "dãy núi", "đồng bằng", "thung lũng", "kênh",
                "văn hóa", "văn hoá", "phái", "dòng", "họ", "tộc"}
+DIRECTIONS = {"Bắc": "Northern", "Nam": "Southern", "Đông": "Eastern", "Tây": "Western", "Trung": "Central"}
 INITIALS = re.compile(r"(?:[A-ZĐ]\.\s?){1,4}")
 INITIALLED = re.compile(r"(?<![\w.])[A-ZÀ-Þ][a-zà-ÿ]+(?: [A-Z]\.)+ (?!The |Of |And )[A-ZÀ-Þ][a-zà-ÿ]+(?:[ -][A-ZÀ-Þ][a-zà-ÿ]+)?(?![\w])")
 KINSHIP = Vocabulary("ông|bà|anh|chị|cô|chú|bác|em|cháu|cụ|ngài|thầy|bé".split("|"))
@@ -113,17 +114,26 @@ def find_armies(text: str, syls: list[Syllable], places: dict) -> list[Candidate
     match starting there."""
     out = []
     for k, syl in enumerate(syls[:-1]):
-        if syl.text != "quân" or not joined(text, syl, syls[k + 1]):
+        if syl.lower != "quân" or not joined(text, syl, syls[k + 1]):
             continue
         n = k + 1
+        if syls[n].lower == "đội" and n + 1 < len(syls) and joined(text, syls[n], syls[n + 1]) \
+                and (syls[n + 1].lower == "miền" or syls[n + 1].capitalised):
+            n += 1  # "quân đội miền Bắc", "quân đội Liên Xô" (bare "quân đội" is no unit)
+        elif syl.capitalised and not syls[n].capitalised:
+            continue  # "Quân đội", "Quân sự" at a sentence start
         if n in places and places[n].entry.label == "LOC":
             last, entry = places[n].last, places[n].entry
             country = countries().get(entry.key.split(":", 1)[1])
             name = country.adjective_en if country else entry.name_en
         elif syls[n].lower == "miền" and n + 1 < len(syls) and syls[n + 1].capitalised:
-            last, name = n + 1, fold(" ".join(s.text for s in syls[n:n + 2]))
+            last, name = n + 1, DIRECTIONS.get(syls[n + 1].text, fold(syls[n + 1].text))
         elif syls[n].capitalised and syls[n].text[:1].isalpha() and len(syls[n].text) > 1:
             last = _run(text, syls, n, limit=3)
+            last += continues_word(text, syls, last)  # "quân Liên bang", "quân Liên minh"
+            if last + 2 < len(syls) and syls[last + 1].lower == "miền" and syls[last + 2].capitalised \
+                    and joined(text, syls[last], syls[last + 1]):
+                last += 2  # "quân Liên bang miền Bắc"
             name = fold(" ".join(s.text for s in syls[n:last + 1]))
         else:
             continue

@@ -17,6 +17,7 @@ from .context import (find_admin_places, find_armies, find_family_names, find_in
                       find_initials_after_titles)
 from .crf import tag_sentence
 from .dates import find_dates
+from .formations import find_ordinal_formations, with_owner_country
 from .gazetteer import SYLLABLE, default_gazetteer, matching_text, syllables, vietnamese_words
 from .linking import link
 from .military import find_units
@@ -71,6 +72,8 @@ class EntityRecognizer:
         cands += find_dates(mt)
         aircraft_at = {p.start: p for p in planes}
         cands += find_units(mt, syls, {i: m for i, m in places.items() if m.entry.label == "LOC"}, aircraft_at)
+        cands += find_ordinal_formations(mt)
+        cands += with_owner_country(mt, syls, cands, places)
         cands += find_organisations(mt, syls)
         cands += find_institutions(mt, syls, places)
         covered = _covered_by_syllable(syls, cands)
