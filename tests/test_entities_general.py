@@ -323,3 +323,14 @@ def test_formations_with_owner_ordinal_or_region(annotate, text, unit, name_en):
     doc = annotate(text)
     assert ("UNIT", unit) in labelled(doc)
     assert english(doc)[unit] == name_en
+
+
+def test_company_brand_alone_is_the_company(annotate):
+    doc = annotate("Công ty Mô tô Suzuki được thành lập ở Hamamatsu. Năm 1952, Suzuki bắt đầu sản xuất xe máy.")
+    assert ("ORG", "Công ty Mô tô Suzuki") in labelled(doc)
+    assert ("ORG", "Suzuki") in labelled(doc)
+
+
+def test_surname_alone_follows_the_person_over_the_crf(annotate):
+    doc = annotate("Tướng George G. Meade chỉ huy quân miền Bắc. Sau trận đánh, Meade không truy kích.")
+    assert ("PER", "Meade") in labelled(doc)

@@ -113,15 +113,23 @@ def find_organisations(text: str, syls: list[Syllable]) -> list[Candidate]:
             continue
         last = capitalised_run(text, syls, k, limit=4)
         if last is None:
-            continue  # "công ty Cổ phần", "báo Người Lao động": not a name after the head
+            last = capitalised_run(text, syls, k, limit=5, complete_words=True)
+            if last is None or not any(_brand(s) for s in syls[k:last + 1]):
+                continue  # "công ty Cổ phần", "báo Người Lao động": not a name after the head
         name = text[syls[k].start:syls[last].end]
         template = ORG_HEADS[head[0]]
-        include_head = "{name} " in template  # a design bureau's head noun is part of its name
+        # a design bureau's head noun is part of its name; so is a capitalised head ("Công ty Mô tô Suzuki")
+        include_head = "{name} " in template or syls[i].capitalised
         start = syls[i].start if include_head else syls[k].start
         name_en = template.format(name=name)
         out.append(Candidate(start, syls[last].end, "ORG", "ruler:org", text[start:syls[last].end],
                              name_en=name_en, key=f"ORG:{name_en}", score=0.8))
     return out
+
+
+def _brand(syl: Syllable) -> bool:
+    """A capitalised Latin-script word that is no Vietnamese word: ``Suzuki``, ``Vinamilk``."""
+    return syl.capitalised and syl.text.isascii() and syl.text.isalpha() and syl.lower not in vietnamese_words()
 
 
 def find_institutions(text: str, syls: list[Syllable], places: dict) -> list[Candidate]:

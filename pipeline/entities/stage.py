@@ -213,9 +213,12 @@ def _covered_by_syllable(syls, cands: list[Candidate]) -> dict[int, Candidate]:
 
 
 def _repeats(text: str, mt: str, syls, chosen: list[Candidate]) -> list[Candidate]:
-    """Every other occurrence of a person's name (and a foreign surname alone), and of an acronym
-    introduced in brackets after a mention (``Lực lượng ... Nhật Bản (JASDF)``)."""
+    """Every other occurrence of a person's name (and a foreign surname alone), of a company's brand word
+    alone (``Suzuki`` after ``Công ty Mô tô Suzuki``; not when a person of the document bears it too), and
+    of an acronym introduced in brackets after a mention (``Lực lượng ... Nhật Bản (JASDF)``). They take
+    the place of the CRF's own guesses there."""
     forms: dict[str, Candidate] = {}
+    claims: dict[str, set[str]] = {}
     words = vietnamese_words()
     for c in chosen:
         if c.label == "PER":
@@ -225,13 +228,23 @@ def _repeats(text: str, mt: str, syls, chosen: list[Candidate]) -> list[Candidat
                 forms.setdefault(name, c)
             if len(parts) > 1 and parts[-1].isascii() and parts[-1].lower() not in words and len(parts[-1]) > 2:
                 forms.setdefault(parts[-1], c)
+        if c.label == "ORG" and c.source in ("ruler:org", "ruler:institution"):
+            brand = c.text.split()[-1]
+            if brand.isascii() and brand.isalpha() and brand[:1].isupper() and brand.lower() not in words:
+                claims.setdefault(brand, set()).add("ORG")
+                forms.setdefault(brand, c)  # "Công ty Mô tô Suzuki" ... "Suzuki" alone is the company
+        if c.label == "PER":
+            for part in c.text.split()[1:]:
+                claims.setdefault(part, set()).add("PER")
         m = ACRONYM.match(mt, c.end + 1) or ACRONYM.match(mt, c.end)
         if m and c.label in ("ORG", "UNIT", "LOC"):
             forms.setdefault(m.group(1), c)
+    forms = {f: c for f, c in forms.items() if len(claims.get(f, ())) < 2}  # "Suzuki" the man and the firm
     out: list[Candidate] = []
     taken = bytearray(len(mt))
     for c in chosen:
-        taken[c.start:c.end] = b"\x01" * (c.end - c.start)
+        if c.source != "crf":  # the CRF's guesses give way to a name the document has already typed
+            taken[c.start:c.end] = b"\x01" * (c.end - c.start)
     by_first: dict[str, list[tuple[list[str], Candidate]]] = {}
     for form, owner in sorted(forms.items(), key=lambda kv: -len(kv[0])):
         parts = SYLLABLE.findall(form)
@@ -249,17 +262,4 @@ def _repeats(text: str, mt: str, syls, chosen: list[Candidate]) -> list[Candidat
                                  name_en=owner.name_en, key=owner.key, extra=dict(owner.extra)))
             taken[start:end] = b"\x01" * (end - start)
             break
-    return out
-    taken = bytearray(len(mt))
-    for c in chosen:
-        taken[c.start:c.end] = b"\x01" * (c.end - c.start)
-    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-                         + r")(?![\w-])")
-    for m in pattern.finditer(mt):
-        if 1 in taken[m.start():m.end()]:
-            continue
-        owner = forms[m.group()]
-        out.append(Candidate(m.start(), m.end(), owner.label, "propagated", text[m.start():m.end()],
-                             name_en=owner.name_en, key=owner.key, extra=dict(owner.extra)))
-        taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
     return out
