@@ -334,3 +334,18 @@ def test_company_brand_alone_is_the_company(annotate):
 def test_surname_alone_follows_the_person_over_the_crf(annotate):
     doc = annotate("Tướng George G. Meade chỉ huy quân miền Bắc. Sau trận đánh, Meade không truy kích.")
     assert ("PER", "Meade") in labelled(doc)
+
+
+@pytest.mark.parametrize("text, place", [
+    ("Quân đội rút về miền Bắc năm 1954.", "miền Bắc"),
+    ("Động đất tàn phá miền Đông Bắc.", "miền Đông Bắc"),
+    ("Vệ tinh bay quanh Trái Đất.", "Trái Đất"),
+    ("Máy bay Xô Viết bay qua.", "Xô Viết"),
+    ("Lee tiến vào thung lũng Shenandoah.", "thung lũng Shenandoah"),
+])
+def test_regions_earth_and_valleys(annotate, text, place):
+    assert ("LOC", place) in labelled(annotate(text))
+
+
+def test_the_north_of_a_named_place_is_no_region(annotate):
+    assert ("LOC", "miền Bắc") not in labelled(annotate("Động đất ở miền Bắc tỉnh Miyagi."))

@@ -143,6 +143,22 @@ def find_armies(text: str, syls: list[Syllable], places: dict) -> list[Candidate
     return out
 
 
+REGION = re.compile(r"(?<!\w)[Mm]iền (?P<dir>(?:[ĐđTt]ây|[ĐđNn]am|[ĐđBb]ắc|[Đđ]ông|[Tt]rung)(?: (?:[Bb]ắc|[Nn]am))?)(?!\w)"
+                    r"(?! (?:tỉnh|huyện|thành phố|nước|của|[A-ZĐ]))")
+
+
+def find_regions(text: str) -> list[Candidate]:
+    """``miền Bắc``, ``miền Đông Bắc``: a region named by its direction is a LOC, noun included (guidelines);
+    ``miền Bắc tỉnh Miyagi`` and ``miền Bắc Việt Nam``, the north of a named place, are not."""
+    out = []
+    for m in REGION.finditer(text):
+        words = m["dir"].split()
+        name_en = " ".join(DIRECTIONS.get(w.capitalize(), w) for w in words).replace("Northern Eastern", "Northeastern")
+        out.append(Candidate(m.start(), m.end(), "LOC", "ruler:region", m.group(), name_en=f"{name_en} region",
+                             key=f"LOC:{name_en} region", score=0.7))
+    return out
+
+
 def find_initialled_names(text: str) -> list[Candidate]:
     """PER candidates for Western names with middle initials (``George G. Meade``, ``William H. H. Southerland``)."""
     return [Candidate(m.start(), m.end(), "PER", "ruler:initials", m.group(), key=f"PER:{m.group()}", score=0.8)
