@@ -13,7 +13,6 @@ from pathlib import Path
 
 from .document import Document
 from .errors import InputNotFound, NoInputFiles, NoRecords, NotText, UnsupportedFormat, VienError, printable
-from .journal import MANIFEST
 from .readers import MULTI_DOCUMENT, SUFFIXES, ReadOptions, Record, RecordSource, read_document, read_records
 
 
@@ -49,13 +48,14 @@ class InputFile:
 
 
 def discover(inputs: Iterable[str | Path], options: ReadOptions | None = None, *,
-             exclude: Path | None = None) -> list[InputFile]:
+             exclude: Path | None = None, reserved: Iterable[str] = ()) -> list[InputFile]:
     """Articles named by ``inputs`` (files, or folders searched recursively), with unique doc ids.
 
     JSONL and CSV files are read here, one entry per record (``<file stem>__<id or number>``); a
     file or record that cannot be read becomes an entry with its error. Links to folders are not
     followed (recorded as skipped). The folder ``exclude`` (the run's output folder) is never
-    searched. Files of a type we do not read take an id only after the articles, so that
+    searched, and no article takes an id in ``reserved`` (``manifest``: ``manifest.txt`` must not
+    overwrite the run's manifest). Files of a type we do not read take ids after the articles, so
     ``report.pdf`` never takes ``report.txt``'s. Raises ``InputNotFound`` for a missing path and
     ``NoInputFiles`` for a folder without articles.
     """
@@ -79,7 +79,7 @@ def discover(inputs: Iterable[str | Path], options: ReadOptions | None = None, *
                 found += _expand(entry, options)
         else:
             found += _expand(InputFile(path, printable(path.stem)), options)
-    seen: dict[str, int] = {Path(MANIFEST).stem: 1}  # an article "manifest.txt" must not overwrite it
+    seen: dict[str, int] = dict.fromkeys(reserved, 1)
     for entry in sorted(found, key=lambda e: e.skipped):  # a.txt and a.md, or one name twice: unique ids
         n = seen.get(entry.doc_id, 0)
         seen[entry.doc_id] = n + 1

@@ -1,9 +1,10 @@
 """Executors: where the per-document work of a run happens.
 
 ``annotate()`` (``pipeline/run.py``) owns discovery, the skip-unchanged cache, the journal, the
-outputs and the manifest; an executor only turns batches of ``InputFile`` into results
-``(entry, Rendered or None, error or None, seconds)``, one list per batch, as batches finish. So
-outputs, manifest and resume are the same whichever executor ran, byte for byte but the timings.
+outputs and the manifest; an executor only turns batches of ``InputFile`` into rendered
+``runner.Result``s (each with its stages' outcome and seconds), one list per batch, as batches
+finish. So outputs, manifest and resume are the same whichever executor ran, byte for byte but the
+timings.
 
 - ``AutoExecutor`` (``vien annotate``'s default): a pool when there are two cores or more and more
   than one batch to annotate, else this process.
@@ -32,7 +33,8 @@ from typing import Protocol
 
 from .errors import OptionalDependencyMissing, VienError, WorkerDied, WorkerMismatch, error_record
 from .discover import InputFile
-from .run import Result, Runner, Settings
+from .core import Outcome
+from .runner import Result, Runner, Settings
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +69,11 @@ class WorkerFailure(VienError):
 
 def _portable(result: Result) -> Result:
     """The result with its error replaced by a picklable ``WorkerFailure`` carrying its record."""
-    entry, rendered, exc, seconds = result
-    if exc is None:
+    outcome = result.outcome
+    if outcome.error is None:
         return result
-    return entry, rendered, WorkerFailure(error_record(exc, entry.name)), seconds
+    failure = WorkerFailure(error_record(outcome.error, result.entry.name))
+    return replace(result, outcome=replace(outcome, error=failure))
 
 
 def default_workers() -> int:
@@ -99,7 +102,7 @@ class LocalExecutor:
     def run(self, runner: Runner, batches: Iterable[list[InputFile]]) -> Iterator[Iterable[Result]]:
         runner.load()
         for batch in batches:
-            yield (runner.render(result) for result in runner.annotate_batch(batch))
+            yield [runner.render(result) for result in runner.annotate_batch(batch)]
 
 
 # ---- auto ----------------------------------------------------------------------------------------
@@ -148,29 +151,21 @@ def _pool_init(settings: Settings, producer: dict, render_prepared: bool) -> Non
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     _pool_runner = Runner(settings)
     _pool_runner.producer = producer
-    _pool_runner.per_document  # load the models before the first article
+    _pool_runner.vietnamese  # load the models before the first article
     if not render_prepared:  # the parent translates: this worker aligns
         _pool_runner.aligner.load()
     _pool_renders_prepared = render_prepared
 
 
-def _timed(result: Result) -> tuple[Result, dict[str, float]]:
-    """The result, made portable, with the stage seconds this worker spent on it (the parent adds
-    them to its runner's timings, so a pool run reports every stage)."""
-    timings = dict(_pool_runner.timings)
-    _pool_runner.timings.clear()
-    return _portable(result), timings
-
-
-def _pool_prepare(entry: InputFile) -> tuple[Result, dict[str, float]]:
+def _pool_prepare(entry: InputFile) -> Result:
     result = _pool_runner.prepare(entry)
     if _pool_renders_prepared:  # no translation: nothing is left for the parent to do
         result = _pool_runner.render(result)
-    return _timed(result)
+    return _portable(result)
 
 
-def _pool_render(result: Result) -> tuple[Result, dict[str, float]]:
-    return _timed(_pool_runner.render(_pool_runner.align(result)))
+def _pool_render(result: Result) -> Result:
+    return _portable(_pool_runner.render(_pool_runner.align(result)))
 
 
 class PoolExecutor:
@@ -225,17 +220,17 @@ class PoolExecutor:
             while len(prepared) < prefetch and submit_next():
                 pass
             while prepared:
-                results = workers.collect(prepared.popleft(), runner)
+                results = workers.collect(prepared.popleft())
                 submit_next()
                 if not translating:
                     yield results
                     continue
-                done = runner.translate_batch(results, align=False)
-                rendering.append([workers.submit(_pool_render, r) if r[1] is not None else r for r in done])
+                done = runner.translate(results)
+                rendering.append([workers.submit(_pool_render, r) if r.outcome.ok else r for r in done])
                 while len(rendering) > 1:  # the previous batch has rendered meanwhile
-                    yield workers.collect(rendering.popleft(), runner)
+                    yield workers.collect(rendering.popleft())
             while rendering:
-                yield workers.collect(rendering.popleft(), runner)
+                yield workers.collect(rendering.popleft())
         finally:
             workers.shutdown()
 
@@ -251,7 +246,7 @@ class _Job:
 
     @property
     def entry(self) -> InputFile:
-        return self.arg if isinstance(self.arg, InputFile) else self.arg[0]
+        return self.arg if isinstance(self.arg, InputFile) else self.arg.entry
 
 
 class _Workers:
@@ -286,7 +281,7 @@ class _Workers:
             self._restart(self.pool)
             return _Job(call, arg, self.pool.submit(call, arg), self.pool)
 
-    def result(self, job: _Job) -> tuple[Result, dict[str, float]]:
+    def result(self, job: _Job) -> Result:
         """The job's result, retried once in the spare pool when its worker died."""
         try:
             return job.future.result()
@@ -301,18 +296,12 @@ class _Workers:
             self.spare.shutdown(wait=False, cancel_futures=True)
             self.spare = None
         failure = WorkerFailure(error_record(WorkerDied(path=job.entry.name), job.entry.name))
-        return (job.entry, None, failure, 0.0), {}
+        return Result(job.entry, Outcome(error=failure))
 
-    def collect(self, items: list, runner: Runner) -> list[Result]:
-        """Results of a chunk: a worker's, with its stage seconds added to ``runner.timings``, or one
-        this process already had (an article that failed before rendering)."""
-        results = []
-        for item in items:
-            if isinstance(item, _Job):
-                item, timings = self.result(item)
-                runner.timings.update(timings)
-            results.append(item)
-        return results
+    def collect(self, items: list) -> list[Result]:
+        """Results of a chunk: a worker's, or one this process already had (an article that failed
+        before rendering)."""
+        return [self.result(item) if isinstance(item, _Job) else item for item in items]
 
     def shutdown(self) -> None:
         for pool in (self.pool, self.spare):

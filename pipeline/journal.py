@@ -15,12 +15,8 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .errors import DiskFull, OutputInUse, OutputNotWritable, VienError
-
-if TYPE_CHECKING:
-    from .run import Runner, RunReport
 
 MANIFEST = "manifest.json"
 JOURNAL = ".vien-journal.jsonl"
@@ -193,16 +189,16 @@ def stale_outputs(outdir: Path, records: list[dict]) -> list[str]:
                   if p.name != MANIFEST and not p.name.startswith(".") and p.name not in named)
 
 
-def write_manifest(outdir: Path, report: RunReport, runner: Runner, *, final: bool) -> None:
-    """``manifest.json``: the producer, the counts, and every article's record so far (``final``:
-    the run has ended)."""
+def write_manifest(outdir: Path, *, producer: dict, fingerprint: str, records: list[dict], stale: list[str],
+                   final: bool) -> None:
+    """``manifest.json``: the ``producer`` and its ``fingerprint``, the counts, every article's
+    record so far, the ``stale`` outputs (``final``: the run has ended)."""
     manifest = {
-        "producer": runner.producer,
-        "fingerprint": runner.fingerprint,
+        "producer": producer,
+        "fingerprint": fingerprint,
         "complete": final,
-        "counts": {"ok": len(report.ok), "error": len(report.failed),
-                   "skipped": sum(r["status"] == "skipped" for r in report.records)},
-        "documents": sorted(report.records, key=lambda r: r["doc_id"]),
-        "stale": report.stale,
+        "counts": {status: sum(r["status"] == status for r in records) for status in ("ok", "error", "skipped")},
+        "documents": sorted(records, key=lambda r: r["doc_id"]),
+        "stale": stale,
     }
     write_atomic(outdir / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))

@@ -38,3 +38,12 @@ def test_what_justext_imports_from_lxml_is_declared():
     import lxml.html.clean  # noqa: F401 - what jusText imports; fails where the package is missing
 
     assert "lxml_html_clean" in declared()
+
+
+def test_import_contracts_hold():
+    """Issue 15: run, executors, journal and discover imported each other in a circle, and the
+    journal was typed on the runner. ``lint-imports`` checks the contracts in pyproject.toml: the
+    run layer's layers (no cycle), journal and discovery independent, no stage importing the run layer."""
+    done = subprocess.run([tool("lint-imports"), "--no-cache"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr
+    assert "3 kept, 0 broken" in done.stdout

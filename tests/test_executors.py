@@ -68,14 +68,14 @@ def assert_same_run(expected, actual):
     assert journals[0] == journals[1]
 
 
-def test_pool_writes_what_local_writes(inputs, local_out, tmp_path):
-    out = tmp_path / "pool"
+def test_pool_writes_what_local_writes(inputs, local_out, tmp_path_factory):
+    out = tmp_path_factory.mktemp("pool")  # beside local_out: outputs name their input relative to their folder
     assert annotate_cli(inputs, out, "--executor", "pool", "--workers", "2") == 1
     assert_same_run(local_out, out)
 
 
-def test_dask_local_cluster_writes_what_local_writes(inputs, local_out, tmp_path):
-    out = tmp_path / "dask"
+def test_dask_local_cluster_writes_what_local_writes(inputs, local_out, tmp_path_factory):
+    out = tmp_path_factory.mktemp("dask")
     assert annotate_cli(inputs, out, "--executor", "dask", "--workers", "2") == 1
     assert_same_run(local_out, out)
 
@@ -88,13 +88,14 @@ def scheduler():
         yield cluster.scheduler_address
 
 
-def test_dask_run_on_a_running_scheduler_resumes_a_local_run(inputs, local_out, tmp_path, capsys, scheduler):
-    out = tmp_path / "resumed"
-    shutil.copytree(local_out, out)
+def test_dask_run_on_a_running_scheduler_resumes_a_local_run(inputs, local_out, tmp_path_factory, capsys,
+                                                             scheduler):
+    out = tmp_path_factory.mktemp("resumed")  # beside local_out: the same relative input paths
+    shutil.copytree(local_out, out, dirs_exist_ok=True)
     (out / "seed.json").unlink()  # as if the local run had been killed before it wrote seed
     capsys.readouterr()
     assert annotate_cli(inputs, out, "--executor", "dask", "--scheduler", scheduler) == 1
-    assert "3 annotated, 1 failed" in capsys.readouterr().out
+    assert "3 annotated (2 from the cache: unchanged), 1 failed" in capsys.readouterr().out
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     cached = {r["doc_id"]: r.get("cached", False) for r in manifest["documents"]}
     assert cached == {"a": True, "b": True, "seed": False, "broken": False}
@@ -144,7 +145,7 @@ def test_pool_reports_the_workers_stage_seconds(inputs, tmp_path):
     settings = Settings(translate=False, batch_size=2)
     runner = Runner(settings)
     annotate([inputs], tmp_path / "out", settings, progress=False, runner=runner, executor=PoolExecutor(1))
-    assert runner._per_document is None  # this process loaded no Vietnamese model: the worker did the work
+    assert runner._vietnamese is None  # this process loaded no Vietnamese model: the worker did the work
     assert all(runner.timings[stage] > 0 for stage in ("ingest", "segment", "entities", "frames"))
 
 
@@ -159,8 +160,8 @@ def test_auto_runs_one_batch_here_and_several_in_a_pool(monkeypatch):
     assert auto.choose(several_batches=True) is auto.local
 
 
-def test_auto_writes_what_local_writes(inputs, local_out, tmp_path):
-    out = tmp_path / "auto"  # the default executor: several batches, so a pool on two cores
+def test_auto_writes_what_local_writes(inputs, local_out, tmp_path_factory):
+    out = tmp_path_factory.mktemp("auto")  # the default executor: several batches, so a pool on two cores
     assert annotate_cli(inputs, out) == 1  # 4 inputs, 2 batches
     assert_same_run(local_out, out)
 
@@ -209,7 +210,7 @@ def test_a_worker_with_another_pipeline_annotates_nothing(inputs):
     fingerprint, results = dask_annotate_batch(settings, None, driver.producer, [entry])
     assert results == [] and fingerprint != portable_fingerprint(driver.producer)
     fingerprint, results = dask_annotate_batch(settings, None, Runner(settings).producer, [entry])
-    assert [r[0].doc_id for r in results] == ["a"] and results[0][1].text.startswith("{")
+    assert [r.entry.doc_id for r in results] == ["a"] and results[0].rendered.text.startswith("{")
 
 
 def test_catalogue_errors_cross_process_boundaries():

@@ -199,7 +199,7 @@ def test_discovery_keeps_record_ids_unique(tmp_path):
                                       "utf-8")
     (tmp_path / "a__1.txt").write_text("Phi công.", "utf-8")
     (tmp_path / "manifest.txt").write_text("Phi công.", "utf-8")
-    ids = [e.doc_id for e in discover([tmp_path])]
+    ids = [e.doc_id for e in discover([tmp_path], reserved=["manifest"])]
     assert sorted(ids) == ["a__1", "a__1-2", "a__1-3", "a__a_1", "manifest-2"]
 
 
