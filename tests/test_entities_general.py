@@ -349,3 +349,13 @@ def test_regions_earth_and_valleys(annotate, text, place):
 
 def test_the_north_of_a_named_place_is_no_region(annotate):
     assert ("LOC", "miền Bắc") not in labelled(annotate("Động đất ở miền Bắc tỉnh Miyagi."))
+
+
+def test_acronym_after_a_country_does_not_rename_the_country(annotate):
+    doc = annotate("Tập đoàn viễn thông Mali (SOTELMA) được bán. Ông sang Mali.")
+    mali = {e.id: e for e in doc.entities}[next(m.entity for m in doc.vi.entities if m.text == "Mali")]
+    assert (mali.name_vi, mali.name_en) == ("Mali", "Mali")
+
+
+def test_foreign_name_cut_short_by_the_crf_is_completed(annotate):
+    assert ("PER", "Toyotomi Hideyoshi") in labelled(annotate("Toyotomi Hideyoshi thống nhất Nhật Bản."))

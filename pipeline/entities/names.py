@@ -255,6 +255,11 @@ def clean_crf_spans(text: str, syls: list[Syllable], spans: list[tuple[int, int,
             elif run:
                 break
             i += 1
+        if run:  # a foreign name the CRF cut short: "Toyotomi" before "Hideyoshi" at a sentence start
+            n = bisect.bisect_left(starts, run[0].start)
+            while n > 0 and _brand(syls[n - 1]) and joined(text, syls[n - 1], syls[n]) and len(run) < 4:
+                n -= 1
+                run.insert(0, syls[n])
         if not run or label not in ("PER", "LOC", "ORG"):
             continue
         if run[0].start > 0 and text[:run[0].start].rstrip().endswith("("):

@@ -237,8 +237,8 @@ def _repeats(text: str, mt: str, syls, chosen: list[Candidate]) -> list[Candidat
             for part in c.text.split()[1:]:
                 claims.setdefault(part, set()).add("PER")
         m = ACRONYM.match(mt, c.end + 1) or ACRONYM.match(mt, c.end)
-        if m and c.label in ("ORG", "UNIT", "LOC"):
-            forms.setdefault(m.group(1), c)
+        if m and c.label in ("ORG", "UNIT", "LOC") and c.extra.get("kind") != "country":
+            forms.setdefault(m.group(1), c)  # not a country: "viễn thông Mali (SOTELMA)" is the company's
     forms = {f: c for f, c in forms.items() if len(claims.get(f, ())) < 2}  # "Suzuki" the man and the firm
     out: list[Candidate] = []
     taken = bytearray(len(mt))
