@@ -4,7 +4,8 @@ The tables are the ``frames`` tables (columns and dtypes documented once, in ``f
 every article JSON of a folder. Files are parsed one at a time and their rows gathered
 (``frames.json_to_frames``), each table typed once per chunk of ``CHUNK_SIZE`` files, and the chunks
 joined once at the end: a folder of thousands of articles is never held twice (1000 files: ~3 s).
-``manifest.json``, the run journal and hidden or temporary files are skipped.
+``manifest.json``, the run journal, hidden or temporary files and the outputs the manifest lists as
+``stale`` (their input is gone) are skipped.
 
 ``Corpus`` adds the views people ask for first: ``entity_frequency`` (by label, across the corpus),
 ``mention_pairs`` (each Vietnamese mention beside its English projection), ``kwic`` (an entity's
@@ -87,10 +88,20 @@ def output_files(path: str | Path) -> list[Path]:
         return [path]
     if not path.is_dir():
         raise OutputsNotFound(path=str(path), reason="no such file or directory")
-    files = sorted(p for p in path.glob("*.json") if p.name not in SKIPPED_NAMES and not p.name.startswith("."))
+    skipped = SKIPPED_NAMES | _stale_outputs(path)
+    files = sorted(p for p in path.glob("*.json") if p.name not in skipped and not p.name.startswith("."))
     if not files:
         raise OutputsNotFound(path=str(path), reason="no article JSON files in the folder")
     return files
+
+
+def _stale_outputs(folder: Path) -> set[str]:
+    """The outputs the folder's ``manifest.json`` lists as ``stale``: their input is gone."""
+    try:
+        stale = json.loads((folder / "manifest.json").read_text("utf-8")).get("stale", [])
+    except (OSError, ValueError, AttributeError):
+        return set()
+    return {name for name in stale if isinstance(name, str)} if isinstance(stale, list) else set()
 
 
 def read_record(path: Path) -> dict:

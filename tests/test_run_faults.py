@@ -180,6 +180,10 @@ def test_outputs_neither_collide_nor_go_stale_unseen(tmp_path, capsys):
     assert manifest["stale"] == ["gone.json"] and "stale" in err
     code, stdout, _ = annotate_cli(capsys, folder, "-o", out)  # a third run: still all cached
     assert all(r.get("cached") for r in manifest_of(out)["documents"] if r["status"] == "ok")
+    # export reads what the manifest lists: not the stale gone.json
+    from pipeline.corpus import load
+
+    assert sorted(load(out).documents["doc_id"]) == ["a", "report"]
 
 
 def test_a_second_run_into_the_same_folder_is_refused(tmp_path, capsys):
