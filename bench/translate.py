@@ -124,7 +124,7 @@ def compare(args, model: models.InstalledModel, sentences: list[str]) -> int:
     print(f"model: {model.name} (kind {model.kind}, version {model.version}, sha256 {model.sha256[:12]})")
     print(f"sentences: {len(sentences)} from {args.src}; beam {args.beam_size}; int8; {args.threads} threads; "
           f"cpu count {os.cpu_count()}")
-    translator = Translator(model, beam_size=args.beam_size, batch_size=args.batch_size, threads=args.threads,
+    translator = Translator(model, beam_size=args.beam_size, max_batch_sentences=args.batch_size, threads=args.threads,
                             exact_batches=args.exact_batches)
     translator.translate_texts(sentences[:3])  # warm-up: model load
     t0, c0 = time.perf_counter(), time.process_time()

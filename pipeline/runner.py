@@ -150,7 +150,8 @@ class Runner:
             from .translate import make_translator
 
             self.translator = make_translator(self.settings.model, beam_size=self.settings.beam_size,
-                                              batch_size=self.settings.max_batch_sentences, threads=threads,
+                                              max_batch_sentences=self.settings.max_batch_sentences,
+                                              threads=threads,
                                               exact_batches=self.settings.beam_size > 1
                                               if self.settings.exact_batches is None
                                               else self.settings.exact_batches)

@@ -155,7 +155,7 @@ def fixture_model(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def translator(fixture_model):
-    return Translator(fixture_model, beam_size=2, batch_size=8, threads=1)
+    return Translator(fixture_model, beam_size=2, max_batch_sentences=8, threads=1)
 
 
 @needs_fixture
@@ -180,7 +180,7 @@ def test_translate_hand_document(translator):
 
 @needs_fixture
 def test_pipe_batches_across_documents_like_one_by_one(fixture_model):
-    translator = Translator(fixture_model, beam_size=2, threads=1, batch_size=3)
+    translator = Translator(fixture_model, beam_size=2, threads=1, max_batch_sentences=3)
     docs = [hand_doc(), hand_doc("Belenko hạ cánh ở Hakodate. Ông bay thấp.")]
     aligner = Aligner()
 

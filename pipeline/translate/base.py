@@ -86,7 +86,8 @@ class Translator:
         Threads and batch size are left out: they change speed, not translations, and outputs
         must not differ between a pooled run and a single-process one.
         """
-        shaping = {k: v for k, v in self.settings.items() if k not in ("threads", "batch_size", "exact_batches")}
+        shaping = {k: v for k, v in self.settings.items()
+                   if k not in ("threads", "max_batch_sentences", "exact_batches")}
         return {**self.model.describe(), "settings": shaping}
 
     def _load(self) -> None:

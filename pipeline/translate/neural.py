@@ -1,7 +1,7 @@
 """The neural engine: vi->en with CTranslate2 + SentencePiece (Argos packages, OPUS-MT conversions).
 
 Sentences of a whole batch of documents are sorted by length and sent to
-``ctranslate2.Translator.translate_batch`` in chunks of ``batch_size`` sentences (argostranslate
+``ctranslate2.Translator.translate_batch`` in chunks of ``max_batch_sentences`` (argostranslate
 translates one text at a time). Attention is kept (``return_attention=True``) for the aligner.
 """
 from __future__ import annotations
@@ -17,12 +17,12 @@ class NeuralTranslator(Translator):
     """Stage ``translate`` for a CTranslate2 model directory with SentencePiece models."""
 
     def __init__(self, model: InstalledModel | str | None = None, *, beam_size: int = 4,
-                 batch_size: int = 64, threads: int | None = None, compute_type: str = "int8",
+                 max_batch_sentences: int = 64, threads: int | None = None, compute_type: str = "int8",
                  device: str = "cpu", max_input_pieces: int = 200, max_decoding_length: int = 256,
                  exact_batches: bool = False) -> None:
         super().__init__(model)
         self.settings = {
-            "beam_size": beam_size, "batch_size": batch_size, "compute_type": compute_type,
+            "beam_size": beam_size, "max_batch_sentences": max_batch_sentences, "compute_type": compute_type,
             "device": device, "threads": threads or min(4, os.cpu_count() or 1),
             "max_input_pieces": max_input_pieces, "max_decoding_length": max_decoding_length,
             "exact_batches": exact_batches,
@@ -74,7 +74,7 @@ class NeuralTranslator(Translator):
         return min(self.settings["max_decoding_length"], 2 * bucket + 10)
 
     def _run(self, units: list[_Unit]) -> None:
-        """Translate ``units`` in length-sorted batches of at most ``batch_size``, one cap each.
+        """Translate ``units`` in length-sorted batches of at most ``max_batch_sentences``, one cap each.
 
         With beam search (beam > 1), CTranslate2 4.8 can decode a sentence padded in a batch
         differently from the same sentence alone (near ties; measured with the fixture on the
@@ -90,7 +90,7 @@ class NeuralTranslator(Translator):
             unit = units[i]
             same = (len(batches[-1][0].pieces) == len(unit.pieces) if s["exact_batches"] else
                     self._cap(len(batches[-1][0].pieces)) == self._cap(len(unit.pieces))) if batches else False
-            if same and len(batches[-1]) < s["batch_size"]:
+            if same and len(batches[-1]) < s["max_batch_sentences"]:
                 batches[-1].append(unit)
             else:
                 batches.append([unit])
@@ -98,7 +98,7 @@ class NeuralTranslator(Translator):
         for chunk in batches:
             results = self._ct2.translate_batch(
                 [u.pieces for u in chunk], beam_size=s["beam_size"], return_attention=True,
-                replace_unknowns=True, max_batch_size=s["batch_size"],
+                replace_unknowns=True, max_batch_size=s["max_batch_sentences"],
                 target_prefix=[[prefix]] * len(chunk) if prefix else None,
                 max_decoding_length=self._cap(len(chunk[0].pieces)))
             first_steps = self._first_step_attention(chunk) if not prefix else {}
@@ -122,6 +122,7 @@ class NeuralTranslator(Translator):
         if self.settings["beam_size"] == 1 or len(chunk) == 1:
             return {}
         steps = self._ct2.translate_batch([u.pieces for u in chunk], beam_size=1, max_decoding_length=1,
-                                          return_attention=True, max_batch_size=self.settings["batch_size"])
+                                          return_attention=True,
+                                          max_batch_size=self.settings["max_batch_sentences"])
         return {k: list(r.attention[0][0]) for k, r in enumerate(steps) if r.attention and r.attention[0]}
 
