@@ -359,3 +359,14 @@ def test_acronym_after_a_country_does_not_rename_the_country(annotate):
 
 def test_foreign_name_cut_short_by_the_crf_is_completed(annotate):
     assert ("PER", "Toyotomi Hideyoshi") in labelled(annotate("Toyotomi Hideyoshi thống nhất Nhật Bản."))
+
+
+def test_vietnamese_given_name_alone_is_the_person(annotate):
+    doc = annotate("Dương Hồng Sơn sinh năm 1982. Năm 2008, Sơn bắt chính trong trận chung kết.")
+    people = {m.text: m.entity for m in doc.vi.entities if m.label == "PER"}
+    assert people.get("Sơn") == people.get("Dương Hồng Sơn") is not None
+
+
+def test_given_name_after_tieng_is_a_language(annotate):
+    doc = annotate("Trần Quốc Việt dạy học. Ông dạy tiếng Việt cho người nước ngoài.")
+    assert ("PER", "Việt") not in labelled(doc)

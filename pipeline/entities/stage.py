@@ -23,6 +23,7 @@ from .linking import link
 from .military import find_units
 from .names import clean_crf_spans, find_institutions, find_organisations, find_people
 from .quantities import find_quantities
+from .resources import surnames
 from .tokens import split_tokens, token_agreement
 
 ACRONYM = re.compile(r"\(\s?([A-Z][A-Za-z&]*[A-Z])\s?[),]")
@@ -212,6 +213,9 @@ def _covered_by_syllable(syls, cands: list[Candidate]) -> dict[int, Candidate]:
     return covered
 
 
+NOT_A_NAME_BEFORE = {"tiếng", "người", "miền", "nước", "phía", "chữ", "dân", "hướng", "phương", "vùng", "ở", "tại"}
+
+
 def _repeats(text: str, mt: str, syls, chosen: list[Candidate]) -> list[Candidate]:
     """Every other occurrence of a person's name (and a foreign surname alone), of a company's brand word
     alone (``Suzuki`` after ``Công ty Mô tô Suzuki``; not when a person of the document bears it too), and
@@ -228,6 +232,8 @@ def _repeats(text: str, mt: str, syls, chosen: list[Candidate]) -> list[Candidat
                 forms.setdefault(name, c)
             if len(parts) > 1 and parts[-1].isascii() and parts[-1].lower() not in words and len(parts[-1]) > 2:
                 forms.setdefault(parts[-1], c)
+            elif len(parts) > 2 and parts[0] in surnames():
+                forms.setdefault(parts[-1], c)  # "Dương Hồng Sơn" ... "Sơn": Vietnamese use the given name
         if c.label == "ORG" and c.source in ("ruler:org", "ruler:institution"):
             brand = c.text.split()[-1]
             if brand.isascii() and brand.isalpha() and brand[:1].isupper() and brand.lower() not in words:
@@ -258,6 +264,8 @@ def _repeats(text: str, mt: str, syls, chosen: list[Candidate]) -> list[Candidat
             if 1 in taken[start:end] or (end < len(mt) and (mt[end].isalnum() or mt[end] == "-")) \
                     or (start > 0 and mt[start - 1] == "-"):
                 continue
+            if i == j and i > 0 and syls[i - 1].lower in NOT_A_NAME_BEFORE:
+                continue  # "tiếng Việt", "người Nam": a given name alone after these is a language or people
             out.append(Candidate(start, end, owner.label, "propagated", text[start:end],
                                  name_en=owner.name_en, key=owner.key, extra=dict(owner.extra)))
             taken[start:end] = b"\x01" * (end - start)
