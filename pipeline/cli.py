@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import VienError
+from .evaluate_translation import EVAL_BEAM_SIZE
 
 
 def _annotate(args: argparse.Namespace) -> int:
@@ -261,7 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--src", required=True, help="Vietnamese source, one sentence per line")
     p.add_argument("--ref", required=True, help="English reference, one sentence per line")
     p.add_argument("--model", help="translation model name (default: the preferred installed vi->en model)")
-    p.add_argument("--beam-size", type=int, default=4)
+    p.add_argument("--beam-size", type=int, default=EVAL_BEAM_SIZE,
+                   help=f"beam size (default {EVAL_BEAM_SIZE}; annotate decodes greedily)")
     p.add_argument("--limit", type=int, help="score only the first N lines")
     p.set_defaults(func=_eval_translation)
 

@@ -15,6 +15,10 @@ from typing import Any
 
 from .errors import EvaluationInputError
 
+#: ``vien eval translation``'s beam (``vien annotate`` decodes greedily: ``Settings.beam_size``):
+#: scores are reported at the beam the published systems use
+EVAL_BEAM_SIZE = 4
+
 
 @dataclass
 class TranslationScores:

@@ -16,7 +16,7 @@ from .base import WORD, Translator, _Unit
 class NeuralTranslator(Translator):
     """Stage ``translate`` for a CTranslate2 model directory with SentencePiece models."""
 
-    def __init__(self, model: InstalledModel | str | None = None, *, beam_size: int = 4,
+    def __init__(self, model: InstalledModel | str | None = None, *, beam_size: int,
                  max_batch_sentences: int = 64, threads: int | None = None, compute_type: str = "int8",
                  device: str = "cpu", max_input_pieces: int = 200, max_decoding_length: int = 256,
                  exact_batches: bool = False) -> None:
