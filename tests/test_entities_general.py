@@ -370,3 +370,13 @@ def test_vietnamese_given_name_alone_is_the_person(annotate):
 def test_given_name_after_tieng_is_a_language(annotate):
     doc = annotate("Trần Quốc Việt dạy học. Ông dạy tiếng Việt cho người nước ngoài.")
     assert ("PER", "Việt") not in labelled(doc)
+
+
+def test_numbered_zone_is_no_place(annotate):
+    doc = annotate("Đội tuyển thi đấu ở Vùng III của nhóm châu Á.")
+    assert ("LOC", "III") not in labelled(doc)
+
+
+def test_rate_of_fire(annotate):
+    values = {m.text: m.value["en"] for m in annotate("Pháo bắn 1.800 phát/phút.").vi.entities if m.label == "QUANTITY"}
+    assert values == {"1.800 phát/phút": "1,800 rounds/min"}

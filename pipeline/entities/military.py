@@ -10,6 +10,8 @@ Vocabulary: ``resources/military.json``. Bare ``không quân`` is never a UNIT.
 """
 from __future__ import annotations
 
+import re
+
 from functools import lru_cache
 
 from .candidates import Candidate
@@ -161,6 +163,7 @@ def _continues_number(text: str, syl: Syllable) -> bool:
     return after[:1] in "/.,%" and after[1:2].isdigit() or after[:1] == "/"
 
 
+ROMAN_NUMERAL = re.compile(r"[IVXL]+")
 ADMINISTRATIVE = {"thành phố", "thủ đô", "tỉnh", "bang", "tiểu bang", "vùng", "khu vực", "quận", "huyện"}
 
 
@@ -176,6 +179,8 @@ def _geo(text, syls, i, geo, places) -> Candidate | None:
         return None  # "Hồ" before a name is the surname far more often than a lake
     last = capitalised_run(text, syls, k, limit=4, complete_words=True)
     name = text[syls[k].start:syls[last].end]
+    if any(len(s.text) == 1 or ROMAN_NUMERAL.fullmatch(s.text) for s in syls[k:last + 1]):
+        return None  # "Vùng III", "vùng Đông B": a numbered or lettered zone, not a place's name
     if last > k and " ".join(name.lower().split()) in vietnamese_words():
         return None  # "bang ... Hiến pháp": a common word written with a capital ("sông Hồng" is a name)
     start = syls[k].start if phrase in ADMINISTRATIVE else syls[i].start
