@@ -380,3 +380,14 @@ def test_numbered_zone_is_no_place(annotate):
 def test_rate_of_fire(annotate):
     values = {m.text: m.value["en"] for m in annotate("Pháo bắn 1.800 phát/phút.").vi.entities if m.label == "QUANTITY"}
     assert values == {"1.800 phát/phút": "1,800 rounds/min"}
+
+
+def test_capitalised_government_inside_a_sentence_is_vietnams(annotate):
+    doc = annotate("Năm 2001, dự án được Chính phủ phê duyệt.")
+    assert ("ORG", "Chính phủ") in labelled(doc)
+    assert english(doc)["Chính phủ"] == "Government of Vietnam"
+
+
+def test_government_of_a_named_country_is_only_the_place(annotate):
+    doc = annotate("Theo lời chính phủ Mỹ, dự án bị hủy.")
+    assert [label for label, _ in labelled(doc)] == ["LOC"]

@@ -159,6 +159,18 @@ def find_regions(text: str) -> list[Candidate]:
     return out
 
 
+NATIONAL_BODIES = {"Chính phủ": "Government of Vietnam", "Quốc hội": "National Assembly of Vietnam",
+                   "Bộ Chính trị": "Politburo of the Communist Party of Vietnam"}
+NATIONAL_BODY = re.compile(r"(?<=[\w,;)] )(?P<body>Chính phủ|Quốc hội|Bộ Chính trị)(?![\w])(?! (?:[A-ZĐ]|của|nước))")
+
+
+def find_national_bodies(text: str) -> list[Candidate]:
+    """``Chính phủ``, ``Quốc hội`` written with a capital inside a sentence, with no country after them:
+    Vietnam's own (guidelines); ``chính phủ Mỹ`` and a sentence-initial ``Chính phủ Nhật Bản`` are not."""
+    return [Candidate(m.start(), m.end(), "ORG", "ruler:national-body", m.group(), name_en=NATIONAL_BODIES[m["body"]],
+                      key=f"ORG:{NATIONAL_BODIES[m['body']]}", score=0.7) for m in NATIONAL_BODY.finditer(text)]
+
+
 def find_initialled_names(text: str) -> list[Candidate]:
     """PER candidates for Western names with middle initials (``George G. Meade``, ``William H. H. Southerland``)."""
     return [Candidate(m.start(), m.end(), "PER", "ruler:initials", m.group(), key=f"PER:{m.group()}", score=0.8)

@@ -14,7 +14,7 @@ from ..document import Document
 from .aircraft import find_aircraft, find_aircraft_names, find_maker_designations
 from .candidates import Candidate, resolve
 from .context import (find_admin_places, find_armies, find_family_names, find_initialled_names,
-                      find_initials_after_titles, find_regions)
+                      find_initials_after_titles, find_national_bodies, find_regions)
 from .crf import tag_sentence
 from .dates import find_dates
 from .formations import find_ordinal_formations, with_owner_country
@@ -81,6 +81,7 @@ class EntityRecognizer:
         cands += find_people(mt, syls, covered)
         cands += find_admin_places(mt, syls) + find_family_names(mt, syls) + find_initialled_names(mt)
         cands += find_initials_after_titles(mt, syls) + find_armies(mt, syls, places) + find_regions(mt)
+        cands += find_national_bodies(mt)
         if doc.byline:
             a, b = doc.byline
             cands.append(Candidate(a, b, "PER", "byline", text[a:b], key=f"PER:{' '.join(text[a:b].split())}"))
