@@ -391,3 +391,18 @@ def test_capitalised_government_inside_a_sentence_is_vietnams(annotate):
 def test_government_of_a_named_country_is_only_the_place(annotate):
     doc = annotate("Theo lời chính phủ Mỹ, dự án bị hủy.")
     assert [label for label, _ in labelled(doc)] == ["LOC"]
+
+
+@pytest.mark.parametrize("text, team", [
+    ("Năm 2008, Sơn được gọi lên đội tuyển Việt Nam.", "đội tuyển Việt Nam"),
+    ("U23 Việt Nam gặp U23 Thái Lan ở chung kết.", "U23 Thái Lan"),
+])
+def test_national_teams(annotate, text, team):
+    assert ("ORG", team) in labelled(annotate(text))
+
+
+def test_sentence_initial_anh_is_the_pronoun_unless_britain_is_named(annotate):
+    story = annotate("Sơn sinh năm 1982. Anh được gọi lên đội tuyển năm 2008. Anh giải nghệ năm 2015.")
+    assert not any(label == "LOC" for label, _ in labelled(story))
+    britain = annotate("Ông sang Anh học. Anh là một quốc gia ở châu Âu.")
+    assert [text for label, text in labelled(britain) if label == "LOC"][:2] == ["Anh", "Anh"]

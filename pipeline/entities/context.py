@@ -171,6 +171,34 @@ def find_national_bodies(text: str) -> list[Candidate]:
                       key=f"ORG:{NATIONAL_BODIES[m['body']]}", score=0.7) for m in NATIONAL_BODY.finditer(text)]
 
 
+TEAM = Vocabulary(["đội tuyển", "đội tuyển bóng đá", "đội tuyển quốc gia", "đội tuyển bóng đá quốc gia",
+                   "đội tuyển nữ", "đội tuyển bóng đá nữ", "tuyển"])
+AGE_GROUP = re.compile(r"U\d{2}")
+
+
+def find_national_teams(text: str, syls: list[Syllable], places: dict) -> list[Candidate]:
+    """``đội tuyển Việt Nam``, ``U23 Thái Lan``: a national team, one ORG with its noun (guidelines: teams
+    and clubs are ORG); ``places`` maps a syllable index to the gazetteer match starting there."""
+    out = []
+    for i, syl in enumerate(syls):
+        team = TEAM.match(text, syls, i) if syl.lower in TEAM.trie else None
+        k = team[1] + 1 if team else i + 1 if AGE_GROUP.fullmatch(syl.text) else None
+        if k is not None and k < len(syls) and AGE_GROUP.fullmatch(syls[k].text) and team:
+            k += 1  # "đội tuyển U23 Việt Nam"
+        if k is None or k >= len(syls) or k not in places or places[k].entry.kind != "country" \
+                or not joined(text, syls[k - 1], syls[k]) or (team and team[0] == "tuyển" and i > 0
+                                                                and syls[i - 1].lower != "đội"):
+            continue
+        if team and team[0] == "tuyển" and syls[i - 1].lower == "đội":
+            continue  # the longer "đội tuyển" match starts one syllable earlier
+        end = syls[places[k].last].end
+        age = " ".join(s.text for s in syls[i:k] if AGE_GROUP.fullmatch(s.text))
+        name_en = " ".join(f"{places[k].entry.name_en} national {age} team".split())
+        out.append(Candidate(syl.start, end, "ORG", "ruler:team", text[syl.start:end], name_en=name_en,
+                             key=f"ORG:{name_en}", score=0.7))
+    return out
+
+
 def find_initialled_names(text: str) -> list[Candidate]:
     """PER candidates for Western names with middle initials (``George G. Meade``, ``William H. H. Southerland``)."""
     return [Candidate(m.start(), m.end(), "PER", "ruler:initials", m.group(), key=f"PER:{m.group()}", score=0.8)

@@ -14,7 +14,8 @@ from ..document import Document
 from .aircraft import find_aircraft, find_aircraft_names, find_maker_designations
 from .candidates import Candidate, resolve
 from .context import (find_admin_places, find_armies, find_family_names, find_initialled_names,
-                      find_initials_after_titles, find_national_bodies, find_regions)
+                      find_initials_after_titles, find_national_bodies, find_national_teams,
+                      find_regions)
 from .crf import tag_sentence
 from .dates import find_dates
 from .formations import find_ordinal_formations, with_owner_country
@@ -81,7 +82,7 @@ class EntityRecognizer:
         cands += find_people(mt, syls, covered)
         cands += find_admin_places(mt, syls) + find_family_names(mt, syls) + find_initialled_names(mt)
         cands += find_initials_after_titles(mt, syls) + find_armies(mt, syls, places) + find_regions(mt)
-        cands += find_national_bodies(mt)
+        cands += find_national_bodies(mt) + find_national_teams(mt, syls, places)
         if doc.byline:
             a, b = doc.byline
             cands.append(Candidate(a, b, "PER", "byline", text[a:b], key=f"PER:{' '.join(text[a:b].split())}"))
@@ -93,7 +94,7 @@ class EntityRecognizer:
             c.text = text[c.start:c.end]
         chosen = resolve(token_agreement(doc, cands))
         chosen = resolve(chosen + token_agreement(doc, _repeats(text, mt, syls, chosen)))
-        return chosen
+        return _without_pronoun_anh(mt, chosen)
 
     def _crf_spans(self, doc: Document, wanted: bytearray) -> list[tuple[int, int, str]]:
         """CRF spans around the proper nouns that no rule explains (``wanted``: their first letters).
@@ -116,6 +117,19 @@ class EntityRecognizer:
 
 
 CRF_WINDOW = 8
+
+
+def _without_pronoun_anh(text: str, chosen: list[Candidate]) -> list[Candidate]:
+    """``Anh`` opening a sentence is the pronoun "he" unless the document names Britain elsewhere too
+    (``sang Anh``, ``người Anh``): a story about a footballer says ``Anh được gọi...`` many times."""
+    def opens_sentence(c: Candidate) -> bool:
+        before = text[max(0, c.start - 3):c.start].rstrip(" \t\"'“(")
+        return not before or before[-1] in ".!?:\n\r-–"
+
+    initial = [c for c in chosen if c.key == "LOC:GB" and c.text == "Anh" and opens_sentence(c)]
+    if not initial or any(c.key == "LOC:GB" and c not in initial for c in chosen):
+        return chosen
+    return [c for c in chosen if c not in initial]
 
 
 def _language(syls, first: int) -> bool:
