@@ -4,7 +4,7 @@
 
 Variants (each one ingredient removed from the full package, the tuned weights kept, not re-tuned):
 no domain lexicon, no entity-stage names, no FVDP dictionary (their rows dropped from the phrase
-table), no phrases (source phrases of one word only), no language model (its weight 0), no word
+table), no phrases (source phrases of one segmenter word only), no language model (its weight 0), no word
 order (no swaps), no dates rule; plus the full package. Scored with sacreBLEU on mt-dev-domain
 (dev; tuning set) and FLORES-200 devtest (test: measured only). Prints a Markdown table.
 """
@@ -34,14 +34,14 @@ def variant(package: Path, name: str, folder: Path):
         with gzip.open(table, "wt", encoding="utf-8") as fh:
             fh.writelines(rows)
     translator._load()
-    if name == "-phrases":
-        translator._table = {k: v for k, v in translator._table.items() if len(k.split()) == 1}
     if name == "-lm":
         translator.weights["lm"] = 0.0
     if name == "-swap":
         translator.settings["swap"] = False
     if name == "-dates":
         phrase.dates = lambda words: {}
+    if name == "-phrases":
+        phrase.MAX_WORDS = 1
     return translator
 
 
@@ -51,6 +51,7 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--package", type=Path, default=MODELS / f"{NAME}.argosmodel")
     ap.add_argument("--sets", default="dev,flores")
+    ap.add_argument("--variants", default=",".join(VARIANTS))
     args = ap.parse_args(argv)
     sets = args.sets.split(",")
     data = {s: [(SETS[s].parent / (SETS[s].name + ext)).read_text(encoding="utf-8").rstrip("\n").split("\n")
@@ -59,9 +60,9 @@ def main(argv=None) -> None:
     print("|---|" + "---:|---:|" * len(sets))
     from pipeline.translate import phrase
 
-    dates = phrase.dates
-    for name in VARIANTS:
-        phrase.dates = dates  # "-dates" replaces it for its own run only
+    dates, max_words = phrase.dates, phrase.MAX_WORDS
+    for name in args.variants.split(","):
+        phrase.dates, phrase.MAX_WORDS = dates, max_words  # a variant changes them for its own run only
         with tempfile.TemporaryDirectory() as tmp:
             translator = variant(args.package, name, Path(tmp))
             cells = []

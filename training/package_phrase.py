@@ -48,10 +48,10 @@ def _key(vi: str) -> str:
     return " ".join(text_normalize(unicodedata.normalize("NFC", vi)).lower().split())
 
 
-def lexicon_pairs() -> list[tuple[str, str]]:
+def lexicon_pairs(path: Path = LEXICON) -> list[tuple[str, str]]:
     """(vi, en) of the domain lexicon, preferred rendering first."""
     pairs = []
-    with LEXICON.open(encoding="utf-8") as fh:
+    with path.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
             pairs.append((row["vi"], "" if row["en"].strip() == "-" else row["en"]))
     return pairs
@@ -102,13 +102,13 @@ def tokens(en: str) -> str:
     return " ".join(tokenize_en(en))
 
 
-def merged_table(path: Path) -> tuple[list[str], dict[str, int]]:
+def merged_table(path: Path, lexicon: Path = LEXICON) -> tuple[list[str], dict[str, int]]:
     """The corpus table's lines plus the dictionary pairs it lacks, and the counts per origin."""
-    with gzip.open(WORK / "phrases.tsv.gz", "rt", encoding="utf-8") as fh:
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
         lines = fh.read().splitlines()
     known = {tuple(line.split("\t")[:2]) for line in lines}
     counts = {"corpus": len(lines), "lexicon": 0, "names": 0, "dictionary": 0}
-    for origin, pairs in (("lexicon", lexicon_pairs()), ("names", name_pairs()), ("dictionary", fvdp_pairs())):
+    for origin, pairs in (("lexicon", lexicon_pairs(lexicon)), ("names", name_pairs()), ("dictionary", fvdp_pairs())):
         rank: dict[str, int] = {}
         for vi, en in pairs:
             key, en = _key(vi), tokens(en)
@@ -122,8 +122,9 @@ def merged_table(path: Path) -> tuple[list[str], dict[str, int]]:
     return lines, counts
 
 
-def package(weights: dict[str, float], out_dir: Path, scores: dict | None = None) -> Path:
-    lines, counts = merged_table(WORK / "phrases.tsv.gz")
+def package(weights: dict[str, float], out_dir: Path, scores: dict | None = None,
+            phrases: Path = WORK / "phrases.tsv.gz", lexicon: Path = LEXICON) -> Path:
+    lines, counts = merged_table(phrases, lexicon)
     meta = {
         **argos_metadata("vien_phrase", "vien phrase-based vi-en (embedded statistical translator)"),
         "vien": {
@@ -166,10 +167,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--weights", type=Path, default=WORK / "weights.json")
     ap.add_argument("--scores", type=Path, help="scores JSON to record in the metadata")
     ap.add_argument("--out", type=Path, default=MODELS)
+    ap.add_argument("--phrases", type=Path, default=WORK / "phrases.tsv.gz", help="the corpus phrase table")
+    ap.add_argument("--lexicon", type=Path, default=LEXICON,
+                    help="the domain lexicon (e.g. its last commit: git show HEAD:training/lexicon/news-vi_en.tsv)")
     args = ap.parse_args(argv)
     weights = json.loads(args.weights.read_text("utf-8")) if args.weights.exists() else DEFAULT_WEIGHTS
     scores = json.loads(args.scores.read_text("utf-8")) if args.scores else None
-    target = package(weights, args.out, scores)
+    target = package(weights, args.out, scores, args.phrases, args.lexicon)
     print(f"{target} ({target.stat().st_size / 1e6:.1f} MB)")
 
 

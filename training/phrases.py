@@ -156,7 +156,7 @@ def build(args: argparse.Namespace) -> None:
     f_given_e_rev = {(e, f): p for (f, e), p in f_given_e.items()}  # keyed as lexical_weight reads it
     OUT.mkdir(parents=True, exist_ok=True)
     rows = 0
-    with gzip.open(OUT / "phrases.tsv.gz", "wt", encoding="utf-8", compresslevel=6) as fh:
+    with gzip.open(args.out, "wt", encoding="utf-8", compresslevel=6) as fh:
         for f, options in by_src.items():
             options.sort(key=lambda x: (-x[0], x[1]))
             for c, e in options[: args.top]:
@@ -167,7 +167,7 @@ def build(args: argparse.Namespace) -> None:
                 fh.write(f"{f.replace('_', ' ')}\t{e}\t{c}\t{c / src_count[f]:.4g}\t{c / tgt_count[e]:.4g}\t"
                          f"{lex_ef:.4g}\t{lex_fe:.4g}\t{syllable_links(sw, links)}\tcorpus\n")
                 rows += 1
-    print(f"{rows} phrase pairs for {len(by_src)} source phrases -> {OUT / 'phrases.tsv.gz'} "
+    print(f"{rows} phrase pairs for {len(by_src)} source phrases -> {args.out} "
           f"({time.time() - t0:.0f}s)", flush=True)
 
 
@@ -176,7 +176,8 @@ def main(argv=None) -> None:
     ap.add_argument("--max-len", type=int, default=5, help="longest source phrase, in words")
     ap.add_argument("--max-extend", type=int, default=1, help="unaligned English words added at each edge")
     ap.add_argument("--min-count", type=int, default=2, help="multi-word pairs seen fewer times are dropped")
-    ap.add_argument("--top", type=int, default=15, help="translations kept per source phrase")
+    ap.add_argument("--top", type=int, default=5, help="translations kept per source phrase")
+    ap.add_argument("--out", type=Path, default=OUT / "phrases.tsv.gz")
     build(ap.parse_args(argv))
 
 
