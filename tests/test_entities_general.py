@@ -406,3 +406,9 @@ def test_sentence_initial_anh_is_the_pronoun_unless_britain_is_named(annotate):
     assert not any(label == "LOC" for label, _ in labelled(story))
     britain = annotate("Ông sang Anh học. Anh là một quốc gia ở châu Âu.")
     assert [text for label, text in labelled(britain) if label == "LOC"][:2] == ["Anh", "Anh"]
+
+
+def test_listed_leader_takes_the_english_form(annotate):
+    doc = annotate("Chủ tịch Tập Cận Bình tiếp Thủ tướng Phạm Minh Chính.")
+    assert english(doc)["Tập Cận Bình"] == "Xi Jinping"
+    assert english(doc)["Phạm Minh Chính"] == "Pham Minh Chinh"

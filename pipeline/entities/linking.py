@@ -58,8 +58,9 @@ def _name_vi(cands: list[Candidate]) -> str:
 
 def _name_en(cands: list[Candidate]) -> str:
     label = cands[0].label
-    if label == "PER":
-        return fold(max((_spaces(c.text) for c in cands), key=len))
+    if label == "PER":  # a listed person's English form (Giang Trạch Dân -> Jiang Zemin), else the longest name
+        listed = [c.name_en for c in cands if c.name_en and c.source.startswith("gazetteer")]
+        return listed[0] if listed else fold(max((_spaces(c.text) for c in cands), key=len))
     names = Counter(c.name_en for c in cands if c.name_en)
     if not names:
         return fold(_name_vi(cands))

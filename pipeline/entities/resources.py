@@ -134,6 +134,10 @@ def gazetteer_entries() -> tuple[GazetteerEntry, ...]:
             for name in (v for n in _split_names(r["names"]) for v in tone_variants(n)):
                 entries.append(GazetteerEntry(name, "LOC", f"LOC:{r['name_en']}", r["name_en"], r["kind"],
                                               every_syllable_capitalised=True))
+    for r in _rows("east_asia_people.tsv"):
+        for name in (v for n in _split_names(r["names"]) for v in tone_variants(n)):
+            entries.append(GazetteerEntry(name, "PER", f"PER:{r['name_en']}", r["name_en"], r["kind"],
+                                          every_syllable_capitalised=True))
     for r in military()["forces"]:
         for name in r["names"]:
             entries.append(GazetteerEntry(name, "UNIT", f"UNIT:{r['en']}", r["en"], "force"))
