@@ -412,3 +412,14 @@ def test_listed_leader_takes_the_english_form(annotate):
     doc = annotate("Chủ tịch Tập Cận Bình tiếp Thủ tướng Phạm Minh Chính.")
     assert english(doc)["Tập Cận Bình"] == "Xi Jinping"
     assert english(doc)["Phạm Minh Chính"] == "Pham Minh Chinh"
+
+
+@pytest.mark.parametrize("text, org, name_en", [
+    ("Theo Đài Truyền hình Việt Nam, bão đã vào bờ.", "Đài Truyền hình Việt Nam", "Vietnam Television"),
+    ("Ngân hàng Nhật Bản giữ lãi suất.", "Ngân hàng Nhật Bản", "Bank of Japan"),
+    ("Ông là đảng viên Đảng Cộng sản Việt Nam.", "Đảng Cộng sản Việt Nam", "Communist Party of Vietnam"),
+])
+def test_national_institutions(annotate, text, org, name_en):
+    doc = annotate(text)
+    assert ("ORG", org) in labelled(doc)
+    assert english(doc)[org] == name_en

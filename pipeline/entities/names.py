@@ -127,6 +127,9 @@ def find_organisations(text: str, syls: list[Syllable]) -> list[Candidate]:
     return out
 
 
+OF_COUNTRY = {"đảng", "ngân hàng"}  # English names these "X of <country>", not "<country> X"
+
+
 def _brand(syl: Syllable) -> bool:
     """A capitalised Latin-script word that is no Vietnamese word: ``Suzuki``, ``Vinamilk``."""
     return syl.capitalised and syl.text.isascii() and syl.text.isalpha() and syl.lower not in vietnamese_words()
@@ -179,7 +182,9 @@ def find_institutions(text: str, syls: list[Syllable], places: dict) -> list[Can
                 groups.append(["?"])
                 last = tail
             break
-        if not groups or not any(syls[n].capitalised for n in range(head[1] + 1, last + 1)):
+        if not groups and not (country and " " in head[0] and country.entry.kind == "country"):
+            continue  # a head of two words or more with its country is a name: "Đài Truyền hình Việt Nam"
+        if not any(syls[n].capitalised for n in range(head[1] + 1, last + 1)):
             continue
         start, end = syls[i].start, syls[last].end
         surface = text[start:end]
@@ -192,6 +197,8 @@ def find_institutions(text: str, syls: list[Syllable], places: dict) -> list[Can
             if country and ("National" not in words or country.entry.kind != "country"):
                 prefix = [country.entry.name_en]
             name_en = " ".join(prefix + words + [INSTITUTIONS[head[0]]])
+            if prefix and head[0] in OF_COUNTRY:  # "Communist Party of Vietnam", "State Bank of Vietnam"
+                name_en = " ".join(words + [INSTITUTIONS[head[0]], "of", prefix[0]])
         out.append(Candidate(start, end, "ORG", "ruler:institution", surface, name_en=name_en,
                              key=f"ORG:{name_en}", score=0.7))
     return out
