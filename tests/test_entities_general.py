@@ -423,3 +423,15 @@ def test_national_institutions(annotate, text, org, name_en):
     doc = annotate(text)
     assert ("ORG", org) in labelled(doc)
     assert english(doc)[org] == name_en
+
+
+@pytest.mark.parametrize("text, org", [
+    ("Ông là hội viên Hội Nhà văn Việt Nam.", "Hội Nhà văn Việt Nam"),
+    ("Ông làm ở Viện Ngôn ngữ học từ năm 1975.", "Viện Ngôn ngữ học"),
+])
+def test_associations_and_institutes(annotate, text, org):
+    assert ("ORG", org) in labelled(annotate(text))
+
+
+def test_a_conference_is_no_association(annotate):
+    assert labelled(annotate("Hội nghị Trung ương 6 họp.")) == []

@@ -143,8 +143,8 @@ def find_institutions(text: str, syls: list[Syllable], places: dict) -> list[Can
         if not syls[i].capitalised:
             continue
         head = INSTITUTION_VOCAB.match(text, syls, i)
-        if not head:
-            continue
+        if not head or (head[0] == "hội" and not (head[1] + 1 < len(syls) and syls[head[1] + 1].capitalised)):
+            continue  # "Hội Nhà văn", not "Hội nghị", "Hội chợ"
         k = head[1] + 1
         groups: list[list[str]] = []
         country = None
