@@ -296,3 +296,17 @@ def test_paths_are_relative_to_the_output_folder_and_json_is_compact(tmp_path, c
     indented = (tmp_path / "runs" / "indented" / "seed.json").read_text("utf-8")
     assert indented.startswith('{\n  "') and json.loads(indented)["vi"] == json.loads(text)["vi"]
     assert len(indented) > 1.5 * len(text)
+
+
+def test_an_error_record_always_names_its_input():
+    """Defect 1: an article that failed alignment was recorded as "word: cannot align ..." without
+    the file; messages that already start with the path are not given it twice (defect 14)."""
+    from pipeline.errors import AlignmentFailed, NotText, error_record
+
+    aligned = error_record(AlignmentFailed(what="word", surface="\u0303", offset=22), "d/angola.txt")
+    assert aligned["code"] == "E302"
+    assert aligned["reason"] == "d/angola.txt: word: cannot align '\u0303' to the text near offset 22"
+    assert error_record(NotText(path="d/x.txt", reason="NUL byte"), "d/x.txt")["reason"] == \
+        "d/x.txt: not a text file: NUL byte"
+    bug = error_record(KeyError("status"), "d/y.txt")
+    assert bug["code"] == "E999" and bug["reason"] == "d/y.txt: KeyError: 'status'"
