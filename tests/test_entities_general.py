@@ -85,9 +85,9 @@ def test_segmentation_gluing_a_name_to_a_verb_is_split(annotate):
 @pytest.mark.shared_data
 @pytest.mark.slow
 def test_viwiki_mentions_agree_with_tokens(shared_data, segmenter, recognizer):
-    """Segmentation and entities over the openings of 120 viwiki-1000 articles: no mention starts or ends
+    """Segmentation and entities over the openings of 200 viwiki-1000 articles: no mention starts or ends
     inside a word token, and no LOC's English name holds a country taken from inside a longer name."""
-    paths = sorted((shared_data / "viwiki-1000" / "articles").glob("*.txt"))[::8][:120]
+    paths = sorted((shared_data / "viwiki-1000" / "articles").glob("*.txt"))[::5][:200]
     assert len(paths) >= 100
     inside, countries_inside, mentions = [], [], 0
     for path in paths:
@@ -99,7 +99,7 @@ def test_viwiki_mentions_agree_with_tokens(shared_data, segmenter, recognizer):
         mentions += len(doc.vi.entities)
         inside += [(path.stem, t) for t in edges_inside_tokens(doc)]
         countries_inside += [(path.stem, t) for t in country_from_inside_a_name(doc, segmented)]
-    assert mentions > 2000
+    assert mentions > 4000
     assert inside == []
     assert countries_inside == []
 
