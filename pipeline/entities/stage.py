@@ -1,9 +1,11 @@
 """The entity stage: components propose candidates, precedence picks flat spans, linking groups them.
 
 Components (each in its own module): gazetteers (``gazetteer``), aircraft designations and names
-(``aircraft``), forces, formations and facilities (``military``), quantities, dates, title- and
-head-word patterns (``names``), and underthesea's CRF on our own words (``crf``). Rules outrank the
-CRF; among rules the longest span wins (guidelines). Offsets index ``doc.vi.text`` itself: matching
+(``aircraft``), forces, formations and facilities (``military``, ``formations``), quantities, dates,
+title- and head-word patterns (``names``), names typed by their context (``context``: administrative
+nouns, family names, armies, regions, teams), and underthesea's CRF on our own words (``crf``). Rules
+outrank the CRF; among rules the longest span wins (guidelines); no candidate may cut a word token
+unless ``tokens`` allows it. Offsets index ``doc.vi.text`` itself: matching
 runs on a copy with look-alike letters and no-break spaces replaced one for one.
 """
 from __future__ import annotations
@@ -31,7 +33,8 @@ ACRONYM = re.compile(r"\(\s?([A-Z][A-Za-z&]*[A-Z])\s?[),]")
 
 
 class EntityRecognizer:
-    """Stage ``entities``: fills ``doc.vi.entities`` (mentions) and ``doc.entities`` (linked entities).
+    """Stage ``entities``: fills ``doc.vi.entities`` (mentions) and ``doc.entities`` (linked entities), and
+    splits a word token where a kept mention starts or ends inside it (``tokens.py`` says when).
 
     ``use_crf`` adds underthesea's CRF proposals for names no rule knows (most useful for people).
     """
