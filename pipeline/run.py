@@ -34,6 +34,9 @@ log = logging.getLogger("vien")
 
 @dataclass
 class RunReport:
+    """What a run did: every article's manifest record (``ok``, ``failed``, skipped, cached) and the
+    ``stale`` outputs of ``outdir``."""
+
     outdir: Path
     records: list[dict] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)  # output files whose input is not in this run
@@ -70,7 +73,8 @@ def annotate(inputs: Iterable[str | Path], outdir: str | Path, settings: Setting
     a process pool, or Dask); outputs, journal and manifest are written here, the same for all.
 
     Raises before any work: ``InputNotFound``/``NoInputFiles``, ``InvalidSetting``,
-    ``ModelNotInstalled`` when translation is on and no model is installed, ``OutputNotWritable``,
+    ``ModelNotInstalled``/``ModelInvalid`` when translation is on and no model is installed or it
+    cannot be loaded, ``OutputNotWritable``,
     ``OutputInUse`` when another run writes to ``outdir``. ``DiskFull``/``OutputNotWritable``
     during the run stop it (the same call resumes). Per-article problems become error records.
     """
