@@ -435,3 +435,11 @@ def test_associations_and_institutes(annotate, text, org):
 
 def test_a_conference_is_no_association(annotate):
     assert labelled(annotate("Hội nghị Trung ương 6 họp.")) == []
+
+
+def test_named_flotilla(annotate):
+    assert ("UNIT", "Hải đoàn Thái Bình Dương") in labelled(annotate("Năm 1821, Hải đoàn Thái Bình Dương được lập."))
+
+
+def test_street_named_like_an_association_is_no_org(annotate):
+    assert not any(label == "ORG" for label, _ in labelled(annotate("Khu phố nhỏ là phố Hội Bình.")))

@@ -145,6 +145,8 @@ def find_institutions(text: str, syls: list[Syllable], places: dict) -> list[Can
         head = INSTITUTION_VOCAB.match(text, syls, i)
         if not head or (head[0] == "hội" and not (head[1] + 1 < len(syls) and syls[head[1] + 1].capitalised)):
             continue  # "Hội Nhà văn", not "Hội nghị", "Hội chợ"
+        if i > 0 and syls[i - 1].lower in ("phố", "đường", "xã", "phường", "làng", "thôn", "ấp"):
+            continue  # "phố Hội Bình": a street or a village named so
         k = head[1] + 1
         groups: list[list[str]] = []
         country = None
