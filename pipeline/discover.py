@@ -90,13 +90,16 @@ def discover(inputs: Iterable[str | Path], options: ReadOptions | None = None, *
 
 def _folder_files(folder: Path, exclude: Path | None = None) -> list[Path]:
     """Files under ``folder`` (and links, broken ones too), hidden names and the folder ``exclude``
-    left out, links to folders listed but not entered (a link loop cannot trap the walk)."""
+    left out, links to folders listed but not entered (a link loop cannot trap the walk). When
+    ``exclude`` is ``folder`` itself (``-o`` the input folder), its ``.json`` files, the outputs, are
+    left out: JSON is never an input."""
     files = []
     skip = exclude.resolve() if exclude is not None else None
     for top, dirs, names in os.walk(folder, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and Path(top, d).resolve() != skip)
         files += [Path(top, d) for d in dirs if Path(top, d).is_symlink()]
-        files += [Path(top, n) for n in names if not n.startswith(".")]
+        outputs = Path(top).resolve() == skip
+        files += [Path(top, n) for n in names if not n.startswith(".") and not (outputs and n.endswith(".json"))]
     return sorted(files)
 
 

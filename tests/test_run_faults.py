@@ -140,6 +140,16 @@ def test_a_full_disk_stops_the_run_once_and_it_resumes(tmp_path):
     assert cached <= set(finished) and len(set(finished) - cached) <= 1 and cached
 
 
+def test_the_input_folder_as_output_folder_reads_no_outputs(tmp_path, capsys):
+    """Defect 10, with ``-o`` the input folder itself: its outputs and manifest were listed as
+    skipped inputs on every run after the first."""
+    (tmp_path / "a.txt").write_text(GOOD, "utf-8")
+    assert annotate_cli(capsys, tmp_path, "-o", tmp_path)[0] == 0
+    code, stdout, err = annotate_cli(capsys, tmp_path, "-o", tmp_path)
+    assert code == 0 and "1 annotated (1 from the cache: unchanged), 0 failed, 0 skipped" in stdout
+    assert "skipped" not in err
+
+
 def test_files_without_records_are_errors_not_silence(tmp_path, capsys):
     """Defect 9: a header-only CSV, a 0-byte or blank-only JSONL vanished from the manifest."""
     folder = tmp_path / "in"
