@@ -443,3 +443,8 @@ def test_named_flotilla(annotate):
 
 def test_street_named_like_an_association_is_no_org(annotate):
     assert not any(label == "ORG" for label, _ in labelled(annotate("Khu phố nhỏ là phố Hội Bình.")))
+
+
+def test_crf_organisation_that_begins_with_a_given_name_is_a_person(annotate):
+    doc = annotate("Cuốn sách được dịch sang tiếng Anh bởi Frank Palmos và Phan Thanh Hảo.")
+    assert ("PER", "Frank Palmos") in labelled(doc)

@@ -13,7 +13,7 @@ import bisect
 
 from .candidates import Candidate
 from .gazetteer import Syllable, Vocabulary, continues_word, joined, vietnamese_words
-from .resources import institution_words
+from .resources import first_names, institution_words
 
 _TITLE_WORDS = """ông|bà|ngài|tướng|đại tướng|thượng tướng|trung tướng|thiếu tướng|chuẩn tướng|đại tá|thượng tá|trung tá|
 thiếu tá|đại úy|thượng úy|trung úy|thiếu úy|đại uý|thượng uý|trung uý|thiếu uý|binh nhất|binh nhì|hạ sĩ|trung sĩ|
@@ -287,6 +287,8 @@ def clean_crf_spans(text: str, syls: list[Syllable], spans: list[tuple[int, int,
             continue  # a capitalised common word or phrase: "Khối", "Đồng Minh"
         if len(run) == 1 and _sentence_initial(text, run[0]) and run[0].text not in ABBREVIATIONS:
             continue  # a capitalised common word at the start of a sentence or a line: "Lực", "Biến"
+        if label != "PER" and len(run) > 1 and run[0].text in first_names() and all(_brand(s) for s in run[1:]):
+            label = "PER"  # "Alfred Riedl", "Anne Frank": a given name begins a person's name, not a place's
         a, b = run[0].start, run[-1].end
         prev = out[-1] if out else None
         if prev and prev.label == label and text[prev.end:a].strip() == "." and prev.text in ABBREVIATIONS:

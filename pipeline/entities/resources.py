@@ -159,3 +159,9 @@ def institution_words() -> tuple[dict[str, str], dict[str, str]]:
 def surnames() -> dict[str, str]:
     """Family names (``Nguyễn``, ``Trương``...) -> ``common`` (the ten most frequent Vietnamese ones) or ``other``."""
     return {r["surname"]: r["rank"] for r in _rows("surnames.tsv")}
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    """Common English given names (``James``, ``Anne``), none of them a Vietnamese word or syllable."""
+    return frozenset(r["name"] for r in _rows("first_names.tsv"))
