@@ -40,9 +40,10 @@ def _annotate(args: argparse.Namespace) -> int:
           f"{len(skipped)} skipped -> {report.outdir}/manifest.json")
     model = json.loads((report.outdir / "manifest.json").read_text("utf-8"))["producer"].get("model")
     if model:
-        note = {"embedded-lexical": "word-by-word gloss, not fluent English",
+        note = {"embedded-phrase": "phrase-based statistical translation trained by this project",
+                "embedded-lexical": "word-by-word gloss, not fluent English",
                 "embedded-neural": "small model trained by this project", "fixture": "TEST FIXTURE, not a translator",
-                }.get(model["kind"], "")
+                "fixture-phrase": "TEST FIXTURE, not a translator"}.get(model["kind"], "")
         print(f"English by {model['name']} {model['version']} ({model['kind']}{': ' + note if note else ''})")
     else:
         print("no English side (--no-translate)")

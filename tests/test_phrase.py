@@ -111,6 +111,24 @@ def test_a_package_without_its_language_model_is_refused(fixture_archive, tmp_pa
     assert not any((tmp_path / "vien").glob("translate-*"))
 
 
+@pytest.mark.skipif(not PHRASE.is_file() or not GLOSS.is_file(), reason="models/phrase or models/wordbyword missing")
+def test_committed_phrase_package_is_the_default_and_named(tmp_path, monkeypatch, capsys):
+    """``make annotate``'s path: with the embedded packages installed, the phrase package is picked by
+    its kind (not by declared scores) and the CLI names it for what it is."""
+    from pipeline.cli import main
+
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "argos"))
+    monkeypatch.setenv("VIEN_MODELS_DIR", str(tmp_path / "vien"))
+    for package in (GLOSS, PHRASE):
+        assert main(["models", "install", "--no-progress", "--file", str(package)]) == 0
+    article = tmp_path / "in" / "a.txt"
+    article.parent.mkdir()
+    article.write_text("Phi công Belenko hạ cánh ở Nhật Bản ngày 6/9/1976.", "utf-8")
+    capsys.readouterr()
+    assert main(["annotate", str(article.parent), "-o", str(tmp_path / "out"), "--no-progress"]) == 0
+    assert "English by translate-vi_en-vien_phrase 0.1 (embedded-phrase: phrase-based" in capsys.readouterr().out
+
+
 @pytest.mark.shared_data
 @pytest.mark.skipif(not (DEV / "dev.vi").is_file(), reason=f"{DEV} is absent")
 @pytest.mark.skipif(not PHRASE.is_file() or not GLOSS.is_file(), reason="models/phrase or models/wordbyword missing")
