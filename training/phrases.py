@@ -15,7 +15,7 @@ aligned outside the source span) gives a phrase pair, extended over unaligned En
 its edges (at most ``--max-extend``). p(e|f) and p(f|e) are relative frequencies; the lexical
 weights use word translation probabilities w(e|f), w(f|e) estimated from the same alignments
 (unaligned words against NULL), averaged over the links of the most frequent internal alignment.
-Pruning: pairs seen once are dropped unless the source phrase is a single word; each source phrase
+Pruning: pairs seen once are dropped unless the source phrase is one syllable; each source phrase
 keeps its ``--top`` most frequent translations.
 
     nice -n 10 .venv/bin/python -m training.phrases
@@ -151,7 +151,7 @@ def build(args: argparse.Namespace) -> None:
         tgt_count[e] += c
     by_src = collections.defaultdict(list)
     for (f, e), c in pair_count.items():
-        if c >= args.min_count or " " not in f.replace("_", " "):
+        if c >= args.min_count or " " not in f.replace("_", " "):  # one syllable: kept even if seen once
             by_src[f].append((c, e))
     f_given_e_rev = {(e, f): p for (f, e), p in f_given_e.items()}  # keyed as lexical_weight reads it
     OUT.mkdir(parents=True, exist_ok=True)
