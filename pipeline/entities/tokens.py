@@ -82,10 +82,10 @@ def token_agreement(doc: Document, cands: list[Candidate]) -> list[Candidate]:
 def split_tokens(doc: Document) -> None:
     """Split the tokens of ``doc.vi`` at every mention edge that falls inside one (spaces trimmed,
     POS kept, ids renumbered in order)."""
-    cuts = {p for m in doc.vi.entities for p in (m.start, m.end)}
+    cuts = sorted({p for m in doc.vi.entities for p in (m.start, m.end)})
     text, out = doc.vi.text, []
     for tok in doc.vi.tokens:
-        inner = sorted(p for p in cuts if tok.start < p < tok.end) if cuts else ()
+        inner = cuts[bisect.bisect_right(cuts, tok.start):bisect.bisect_left(cuts, tok.end)]
         if not inner:
             out.append(tok)
             continue
