@@ -12,7 +12,9 @@ from pipeline.errors import ModelInvalid, ModelNotInstalled
 from pipeline.ingest import document_from_text
 from pipeline.models import InstalledModel, install_archive, resolve_model
 from pipeline.translate import LexicalTranslator, PhraseTranslator, make_translator
-from training.fixture_phrase import build
+from pipeline.translate.lm import ArpaLM
+from training.fixture_phrase import ENGLISH, build
+from training.lm import estimate, write_arpa
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "data" / "mt-dev-domain"
@@ -38,6 +40,18 @@ def fixture_archive(tmp_path_factory):
 @pytest.fixture(scope="module")
 def translator(fixture_archive, tmp_path_factory):
     return PhraseTranslator(unpacked(fixture_archive, tmp_path_factory.mktemp("unpacked"), "fixture-phrase"))
+
+
+@pytest.mark.parametrize("prune", [False, True])
+def test_language_model_is_a_distribution_in_every_context(tmp_path, prune):
+    """training.lm writes, pipeline.translate.lm reads: p(. | h) sums to one over the vocabulary,
+    for seen and unseen histories, with pruned trigrams too (backoff weights renormalised)."""
+    sentences = [s.split() for s in ENGLISH] * 2 + [["the", "pilot", "flew"], ["Japan", "flew"]]
+    write_arpa(estimate(sentences, prune_trigram_singletons=prune), tmp_path / "lm.arpa.gz")
+    lm = ArpaLM(tmp_path / "lm.arpa.gz")
+    vocab = {w for s in sentences for w in s} | {"</s>", "<unk>"}
+    for history in [("<s>",), ("the", "pilot"), ("pilot", "flew"), ("modern",), ("Japan", "the"), ()]:
+        assert sum(10 ** lm.score(history, w)[0] for w in vocab) == pytest.approx(1.0, abs=1e-3), history
 
 
 def test_phrases_and_the_language_model_pick_the_english(translator):
