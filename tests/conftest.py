@@ -38,3 +38,21 @@ def seed_doc(segmenter):
     from pipeline.ingest import read_document
 
     return segmenter(read_document(SEED))
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory):
+    """The seed article annotated with the fixture model, once per test module."""
+    from .handmade import seed_outputs
+
+    return seed_outputs(tmp_path_factory)
+
+
+@pytest.fixture(params=["handmade", "seed"])
+def outdir(request, tmp_path):
+    """An output folder: two hand-built documents, or the annotated seed."""
+    if request.param == "seed":
+        return request.getfixturevalue("seed")
+    from .handmade import belenko_doc, vi_only_doc, write_outputs
+
+    return write_outputs(tmp_path / "outputs", belenko_doc(), vi_only_doc())

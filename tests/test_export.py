@@ -14,25 +14,13 @@ from pipeline.corpus import MENTION_PAIR_COLUMNS, load
 from pipeline.errors import NotAnnotationOutput, OptionalDependencyMissing
 from pipeline.export import export_entities, export_parallel, heading_sentences, sentence_pairs
 
-from .handmade import FIXTURE_MODEL, _vien, belenko_doc, seed_outputs, vi_only_doc, write_outputs
+from .handmade import FIXTURE_MODEL, _vien, belenko_doc, vi_only_doc, write_outputs
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 @pytest.fixture()
 def handmade(tmp_path):
-    return write_outputs(tmp_path / "outputs", belenko_doc(), vi_only_doc())
-
-
-@pytest.fixture(scope="module")
-def seed(tmp_path_factory):
-    return seed_outputs(tmp_path_factory)
-
-
-@pytest.fixture(params=["handmade", "seed"])
-def outdir(request, tmp_path):
-    if request.param == "seed":
-        return request.getfixturevalue("seed")
     return write_outputs(tmp_path / "outputs", belenko_doc(), vi_only_doc())
 
 

@@ -10,19 +10,7 @@ from pipeline import load
 from pipeline.cli import main
 from pipeline.spacy_docs import iter_docs, record_docs
 
-from .handmade import belenko_doc, seed_outputs, vi_only_doc, write_outputs
-
-
-@pytest.fixture(scope="module")
-def seed(tmp_path_factory):
-    return seed_outputs(tmp_path_factory)
-
-
-@pytest.fixture(params=["handmade", "seed"])
-def outdir(request, tmp_path):
-    if request.param == "seed":
-        return request.getfixturevalue("seed")
-    return write_outputs(tmp_path / "outputs", belenko_doc(), vi_only_doc())
+from .handmade import belenko_doc, vi_only_doc, write_outputs
 
 
 def _records(outdir):
