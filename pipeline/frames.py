@@ -67,7 +67,7 @@ COLUMNS: dict[str, list[tuple[str, str, str]]] = {
         ("entity_id", "string", "the linked entity ('E0'...)"),
         ("source", "string", "what found it (vi) or projected it (en)"),
         ("score", "Float64", "confidence in [0, 1]"),
-        ("value", "object", "QUANTITY {value, unit, en} / DATE {iso, en}, else None"),
+        ("value", "object", "QUANTITY {value, unit, en} / DATE {iso, en} / AIRCRAFT {en}: the designation as written, else None"),
         ("aligns_to", "string", "en only: the vi mention it projects"),
         ("method", "string", "en only: projection method"),
     ],
