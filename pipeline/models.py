@@ -188,10 +188,9 @@ def _matches(model: InstalledModel, name: str) -> bool:
 def resolve_model(name: str | None = None) -> InstalledModel:
     """The model to translate with: ``name`` if given, else the preferred installed one.
 
-    Without a name: the official Argos package, then a plain CTranslate2 model, then the
-    project's embedded models (neural ``vien_embedded`` or a lexical one, the higher dev chrF
-    in its metadata first), newest version first; a fixture is never picked. Raises
-    ``ModelNotInstalled`` naming the model and the install commands.
+    Without a name: the first installed model in the order of ``default_rank`` (by kind, never
+    by scores a package declares; a fixture is never picked). Raises ``ModelNotInstalled``
+    naming the model and the install commands.
     """
     models = installed_models()
     if name is not None:

@@ -155,3 +155,15 @@ def seed_outputs(tmp_path_factory) -> Path:
         _vien(["annotate", str(SEED), "-o", str(base / "outputs"), "--no-progress", *extra], env)
         _SEED_RUN["outputs"] = base / "outputs"
     return _SEED_RUN["outputs"]
+
+
+def annotate_one_sentence(folder: Path) -> Path:
+    """Annotate one short article in ``folder`` with ``vien annotate`` (installed models); its JSON path.
+    The exit code must be 0; what the CLI printed is left for the caller's ``capsys``."""
+    from pipeline.cli import main
+
+    article = folder / "in" / "a.txt"
+    article.parent.mkdir()
+    article.write_text("Phi công Belenko hạ cánh ở Nhật Bản ngày 6/9/1976.", "utf-8")
+    assert main(["annotate", str(article.parent), "-o", str(folder / "out"), "--no-progress"]) == 0
+    return folder / "out" / "a.json"

@@ -10,6 +10,8 @@ from pipeline.ingest import document_from_text
 from pipeline.translate import LexicalTranslator
 from pipeline.models import InstalledModel
 
+from .handmade import annotate_one_sentence
+
 LEXICON = """# vi\ten\tcount\tp\ttotal
 phi_công\tpilot\t10\t0.9\t11
 hạ_cánh\tlanded\t5\t0.8\t6
@@ -70,22 +72,19 @@ def test_committed_package_installs_and_translates_by_default(tmp_path, monkeypa
 
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "packages"))
     assert main(["models", "install", "--no-progress", "--file", str(PACKAGE)]) == 0
-    article = tmp_path / "in" / "a.txt"
-    article.parent.mkdir()
-    article.write_text("Phi công Belenko hạ cánh ở Nhật Bản ngày 6/9/1976.", "utf-8")
     capsys.readouterr()
-    assert main(["annotate", str(article.parent), "-o", str(tmp_path / "out"), "--no-progress"]) == 0
+    output = annotate_one_sentence(tmp_path)
     out = capsys.readouterr().out
     assert "English by translate-vi_en-vien_wordbyword 0.1 (embedded-lexical: word-by-word gloss" in out
     import json
 
-    data = json.loads((tmp_path / "out" / "a.json").read_text("utf-8"))
+    data = json.loads(output.read_text("utf-8"))
     assert "Japan" in data["en"]["text"] and "6 September 1976" in data["en"]["text"]
     assert data["translation"]["unprojected"] == []
 
 
 def test_the_embedded_package_with_the_better_dev_score_is_the_default(tmp_path, monkeypatch):
-    """Both committed embedded packages installed: the run picks the higher dev chrF (issue 4)."""
+    """Both committed embedded packages installed: the gloss, which also scores higher, is picked by its kind."""
     from pipeline import models
 
     neural = PACKAGE.parents[1] / "embedded" / "translate-vi_en-vien_embedded.argosmodel"

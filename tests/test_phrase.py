@@ -16,6 +16,8 @@ from pipeline.translate.lm import ArpaLM
 from training.fixture_phrase import ENGLISH, build
 from training.lm import estimate, write_arpa
 
+from .handmade import annotate_one_sentence
+
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "data" / "mt-dev-domain"
 PHRASE = ROOT / "models" / "phrase" / "translate-vi_en-vien_phrase.argosmodel"
@@ -135,11 +137,8 @@ def test_committed_phrase_package_is_the_default_and_named(tmp_path, monkeypatch
     monkeypatch.setenv("VIEN_MODELS_DIR", str(tmp_path / "vien"))
     for package in (GLOSS, PHRASE):
         assert main(["models", "install", "--no-progress", "--file", str(package)]) == 0
-    article = tmp_path / "in" / "a.txt"
-    article.parent.mkdir()
-    article.write_text("Phi công Belenko hạ cánh ở Nhật Bản ngày 6/9/1976.", "utf-8")
     capsys.readouterr()
-    assert main(["annotate", str(article.parent), "-o", str(tmp_path / "out"), "--no-progress"]) == 0
+    annotate_one_sentence(tmp_path)
     assert "English by translate-vi_en-vien_phrase 0.1 (embedded-phrase: phrase-based" in capsys.readouterr().out
 
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import collections
 import gzip
-import math
 import time
 from pathlib import Path
 
